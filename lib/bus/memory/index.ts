@@ -1,0 +1,175 @@
+/**
+ * The embedded bus for `npm start` and tests: events are "durable" once in this process's memory.
+ * It keeps the contract of the real buses (at-least-once, per-record ack/retry/dead-letter, dedup by event id
+ * within a window) so code that works here works on JetStream and SQS.
+ */
+import type { CloudEvent } from '../../events/envelope.ts';
+import { subjectOf } from '../../events/envelope.ts';
+import { BusError } from '../../errors.ts';
+import type {
+  BatchHandler,
+  Bus,
+  BusRecord,
+  ConsumerOptions,
+  DeadLetter,
+  RecordOutcome,
+  Subscription,
+} from '../port.ts';
+import { subjectMatches } from '../port.ts';
+
+export interface MemoryBusOptions {
+  busName?: string;
+  /** How long a published id is remembered to drop duplicates (default 5 minutes, as JetStream). */
+  duplicateWindowMs?: number;
+  /** Retry delay used when a handler throws instead of answering. */
+  defaultRetryMs?: number;
+}
+
+interface Pending {
+  record: BusRecord;
+  notBefore: number;
+}
+
+class MemoryConsumer implements Subscription {
+  readonly queue: Pending[] = [];
+  private running = true;
+  private inFlight: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly options: Required<Pick<ConsumerOptions, 'batchSize' | 'maxDeliveries'>> & ConsumerOptions,
+    private readonly handler: BatchHandler,
+    private readonly onDeadLetter: (letter: DeadLetter) => void,
+    private readonly defaultRetryMs: number,
+  ) {}
+
+  offer(record: BusRecord): void {
+    this.queue.push({ record, notBefore: 0 });
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running || this.inFlight) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.inFlight = this.drain().finally(() => {
+        this.inFlight = undefined;
+        this.scheduleNext();
+      });
+    }, delayMs);
+  }
+
+  private scheduleNext(): void {
+    if (this.queue.length === 0) return;
+    const soonest = Math.min(...this.queue.map((p) => p.notBefore));
+    this.schedule(Math.max(0, soonest - Date.now()));
+  }
+
+  private async drain(): Promise<void> {
+    const now = Date.now();
+    const ready: Pending[] = [];
+    for (let i = 0; i < this.queue.length && ready.length < this.options.batchSize; ) {
+      const pending = this.queue[i]!;
+      if (pending.notBefore <= now) {
+        ready.push(pending);
+        this.queue.splice(i, 1);
+      } else i++;
+    }
+    if (ready.length === 0) return;
+    let outcomes: RecordOutcome[];
+    try {
+      outcomes = await this.handler(ready.map((p) => p.record));
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      outcomes = ready.map(() => ({ kind: 'retry', delayMs: this.defaultRetryMs, reason }));
+    }
+    ready.forEach((pending, i) => {
+      const outcome = outcomes[i] ?? { kind: 'retry', delayMs: this.defaultRetryMs };
+      this.settle(pending.record, outcome);
+    });
+  }
+
+  private settle(record: BusRecord, outcome: RecordOutcome): void {
+    if (outcome.kind === 'ack') return;
+    if (outcome.kind === 'dead-letter' || record.deliveryCount >= this.options.maxDeliveries) {
+      const reason =
+        outcome.kind === 'dead-letter'
+          ? outcome.reason
+          : `gave up after ${record.deliveryCount} deliveries${outcome.reason ? `: ${outcome.reason}` : ''}`;
+      this.onDeadLetter({ record, consumer: this.options.name, reason });
+      return;
+    }
+    this.queue.push({
+      record: { ...record, deliveryCount: record.deliveryCount + 1 },
+      notBefore: Date.now() + outcome.delayMs,
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.inFlight;
+  }
+
+  /** Resolves when nothing is queued or in flight (tests and the local runner use it). */
+  async idle(): Promise<void> {
+    while (this.inFlight || this.queue.length > 0) {
+      await (this.inFlight ?? new Promise((r) => setTimeout(r, 5)));
+    }
+  }
+}
+
+/** In-process Bus adapter. */
+export class MemoryBus implements Bus {
+  readonly busName: string;
+  readonly deadLetters: DeadLetter[] = [];
+  /** Every event made durable, in publish order (the local runner's replay log). */
+  readonly log: CloudEvent[] = [];
+  private readonly consumers: MemoryConsumer[] = [];
+  private readonly seen = new Map<string, number>();
+  private readonly duplicateWindowMs: number;
+  private readonly defaultRetryMs: number;
+  private closed = false;
+
+  constructor(options: MemoryBusOptions = {}) {
+    this.busName = options.busName ?? 'default';
+    this.duplicateWindowMs = options.duplicateWindowMs ?? 5 * 60_000;
+    this.defaultRetryMs = options.defaultRetryMs ?? 1_000;
+  }
+
+  async publish(event: CloudEvent): Promise<void> {
+    if (this.closed) throw new BusError('memory bus is closed');
+    const now = Date.now();
+    const seenAt = this.seen.get(event.id);
+    if (seenAt !== undefined && now - seenAt < this.duplicateWindowMs) return;
+    this.seen.set(event.id, now);
+    this.log.push(event);
+    const subject = subjectOf(event, this.busName);
+    const record: BusRecord = { event, subject, deliveryCount: 1 };
+    for (const consumer of this.consumers) {
+      if (consumer.options.subjects.some((pattern) => subjectMatches(pattern, subject))) consumer.offer(record);
+    }
+  }
+
+  async consume(options: ConsumerOptions, handler: BatchHandler): Promise<Subscription> {
+    const consumer = new MemoryConsumer(
+      { batchSize: 10, maxDeliveries: 5, ...options },
+      handler,
+      (letter) => this.deadLetters.push(letter),
+      this.defaultRetryMs,
+    );
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  /** Resolves once every consumer has nothing queued or in flight. */
+  async idle(): Promise<void> {
+    for (const consumer of this.consumers) await consumer.idle();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.consumers.map((c) => c.stop()));
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The event envelope on the bus: a structured-mode CloudEvent, byte-compatible with what Argo Events'
+ * adaptors publish (argoproj/argo-events: pkg/eventsources/eventing.go). See DESIGN §3 "Event envelope".
+ */
+import { randomUUID } from 'node:crypto';
+import { PayloadError } from '../errors.ts';
+
+/** The CloudEvent as Argo Events serialises it onto the bus. */
+export interface CloudEvent<Data = unknown> {
+  specversion: '1.0';
+  /** The provider's delivery id when there is one, else a random 32-hex id: the deduplication key. */
+  id: string;
+  /** EventSource `metadata.name` (a Sensor's `eventSourceName`). */
+  source: string;
+  /** Event name: the key under `spec.<type>` (a Sensor's `eventName`). */
+  subject: string;
+  /** Event-source type, e.g. `webhook`, `github`, `calendar`. */
+  type: string;
+  /** RFC 3339 with nanoseconds, UTC. */
+  time: string;
+  datacontenttype: 'application/json';
+  data: Data;
+}
+
+/** Upstream's id form: a v4 UUID as 32 lowercase hex characters. */
+export function newEventId(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+/** RFC 3339 in UTC with nanosecond digits, as sdk-go prints `time.Time`. */
+export function rfc3339Nano(date: Date = new Date()): string {
+  const iso = date.toISOString(); // 2024-05-01T10:00:00.123Z
+  const ms = iso.slice(20, 23);
+  const fraction = `${ms}000000`.replace(/0+$/, '');
+  return fraction ? `${iso.slice(0, 19)}.${fraction}Z` : `${iso.slice(0, 19)}Z`;
+}
+
+export interface NewEventInput<Data> {
+  source: string;
+  subject: string;
+  type: string;
+  data: Data;
+  id?: string | undefined;
+  time?: Date;
+}
+
+/** Builds an envelope; `id` defaults to a fresh upstream-style id. */
+export function newEvent<Data>(input: NewEventInput<Data>): CloudEvent<Data> {
+  return {
+    specversion: '1.0',
+    id: input.id ?? newEventId(),
+    source: input.source,
+    subject: input.subject,
+    type: input.type,
+    time: rfc3339Nano(input.time),
+    datacontenttype: 'application/json',
+    data: input.data,
+  };
+}
+
+/** JSON bytes of the envelope as they go on the bus (key order as sdk-go writes it). */
+export function encodeEvent(event: CloudEvent): string {
+  return JSON.stringify({
+    specversion: event.specversion,
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    subject: event.subject,
+    datacontenttype: event.datacontenttype,
+    time: event.time,
+    data: event.data,
+  });
+}
+
+const REQUIRED = ['specversion', 'id', 'source', 'subject', 'type'] as const;
+
+/** Parses bus bytes back into an envelope; throws PayloadError when they are not one. */
+export function decodeEvent(bytes: string | Uint8Array): CloudEvent {
+  const text = typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new PayloadError('bus message is not JSON', { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new PayloadError('bus message is not an object');
+  const record = parsed as Record<string, unknown>;
+  for (const key of REQUIRED) {
+    if (typeof record[key] !== 'string') throw new PayloadError(`bus message has no CloudEvent "${key}"`);
+  }
+  return {
+    datacontenttype: 'application/json',
+    time: typeof record.time === 'string' ? record.time : rfc3339Nano(),
+    ...(record as Omit<CloudEvent, 'datacontenttype' | 'time'>),
+  } as CloudEvent;
+}
+
+/** Bus subject `<bus>.<eventSourceName>.<eventName>`, as Argo's JetStream bus names it. */
+export function subjectOf(event: Pick<CloudEvent, 'source' | 'subject'>, busName = 'default'): string {
+  return `${busName}.${event.source}.${event.subject}`;
+}
+
+/** The context half of an event as a Sensor sees it (argoproj/argo-events: pkg/sensors/listener.go). */
+export interface EventContext {
+  id: string;
+  source: string;
+  specversion: string;
+  type: string;
+  datacontenttype: string;
+  subject: string;
+  /** RFC 3339, second precision, UTC (a Kubernetes metav1.Time). */
+  time: string;
+}
+
+/** An event as filters, conditions and parameters see it: context plus parsed data. */
+export interface SensorEvent {
+  context: EventContext;
+  data: unknown;
+}
+
+/** Splits an envelope into the Sensor's `{context, data}` view. */
+export function toSensorEvent(event: CloudEvent): SensorEvent {
+  const seconds = event.time.replace(/\.\d+Z$/, 'Z');
+  return {
+    context: {
+      id: event.id,
+      source: event.source,
+      specversion: event.specversion,
+      type: event.type,
+      datacontenttype: event.datacontenttype,
+      subject: event.subject,
+      time: seconds,
+    },
+    data: event.data,
+  };
+}

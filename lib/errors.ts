@@ -9,6 +9,7 @@ export const ErrorCode = {
   AuthFailed: 'AuthFailed',
   PayloadInvalid: 'PayloadInvalid',
   PayloadTooLarge: 'PayloadTooLarge',
+  UnsupportedMediaType: 'UnsupportedMediaType',
   MethodNotAllowed: 'MethodNotAllowed',
   RouteNotFound: 'RouteNotFound',
   BusUnavailable: 'BusUnavailable',

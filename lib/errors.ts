@@ -129,3 +129,10 @@ export function isRetryable(err: unknown): boolean {
 export function isOutriggerError(err: unknown): err is OutriggerError {
   return err instanceof OutriggerError;
 }
+
+/** A template or expression that cannot be compiled or fails while it runs (Go text/template, sprig). */
+export class ExpressionError extends OutriggerError {
+  constructor(message: string, options: OutriggerErrorOptions = {}) {
+    super(ErrorCode.ExpressionInvalid, message, { statusCode: 400, expose: true, ...options });
+  }
+}

@@ -116,6 +116,8 @@ export interface EventContext {
 export interface SensorEvent {
   context: EventContext;
   data: unknown;
+  /** Data bytes as received, when they may not be JSON (conformance vectors, foreign publishers). */
+  raw?: string;
 }
 
 /** Splits an envelope into the Sensor's `{context, data}` view. */

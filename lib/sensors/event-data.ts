@@ -7,7 +7,8 @@ const texts = new WeakMap<SensorEvent, string>();
 export function dataText(event: SensorEvent): string {
   let text = texts.get(event);
   if (text === undefined) {
-    text = event.data === undefined || event.data === null ? '' : JSON.stringify(event.data);
+    if (event.raw !== undefined) text = event.raw;
+    else text = event.data === undefined || event.data === null ? '' : JSON.stringify(event.data);
     texts.set(event, text);
   }
   return text;

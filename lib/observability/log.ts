@@ -1,0 +1,57 @@
+/**
+ * Structured JSON logs, one object a line, with the label keys every line carries (as Argo's `logging.Label*`).
+ */
+
+/** The keys of structured log fields; use these, never ad-hoc spellings. */
+export const LogKey = {
+  eventId: 'eventId',
+  eventSource: 'eventSource',
+  eventName: 'eventName',
+  sensor: 'sensor',
+  trigger: 'trigger',
+  dependency: 'dependency',
+  error: 'error',
+} as const;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): Logger;
+}
+
+const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  write?: (line: string) => void;
+  fields?: LogFields;
+}
+
+/** A JSON-lines logger; the level comes from `OUTRIGGER_LOG_LEVEL` unless given. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? ((process.env.OUTRIGGER_LOG_LEVEL as LogLevel | undefined) || 'info');
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const base = options.fields ?? {};
+  const emit = (lvl: LogLevel, message: string, fields?: LogFields) => {
+    if (order[lvl] < order[level]) return;
+    write(JSON.stringify({ level: lvl, time: new Date().toISOString(), message, ...base, ...fields }));
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (fields) => createLogger({ level, write, fields: { ...base, ...fields } }),
+  };
+}
+
+/** Message of an unknown thrown value. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

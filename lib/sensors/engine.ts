@@ -1,0 +1,255 @@
+/**
+ * The sensor engine: routes each bus record to the sensor's dependencies by (eventSourceName, eventName),
+ * filters it, advances each trigger's conditions, fires triggers and reports one outcome per record.
+ * Mirrors argoproj/argo-events: pkg/sensors/listener.go and pkg/eventbus/jetstream/sensor/trigger_conn.go,
+ * with the deliberate differences of DESIGN §3 (at-least-once, one firing per event).
+ */
+import { ErrorCode, OutriggerError, isRetryable } from '../errors.ts';
+import { toSensorEvent } from '../events/envelope.ts';
+import type { SensorEvent } from '../events/envelope.ts';
+import { ack, deadLetter, retryAfter } from '../bus/port.ts';
+import type { BusRecord, RecordOutcome } from '../bus/port.ts';
+import type { EventDependency, Sensor, Trigger } from '../manifests/types.ts';
+import { LogKey, errorMessage } from '../observability/log.ts';
+import type { Logger } from '../observability/log.ts';
+import { backoffPlan, runTrigger } from '../triggers/run.ts';
+import type { RunOptions } from '../triggers/run.ts';
+import type { TriggerClients, TriggerOutcome } from '../triggers/types.ts';
+import { compileCondition } from './conditions.ts';
+import type { Condition } from './conditions.ts';
+import { evaluateFilters } from './filters/index.ts';
+import type { StateStore } from './state.ts';
+
+/** A trigger with its compiled conditions. */
+export interface CompiledTrigger {
+  readonly trigger: Trigger;
+  readonly name: string;
+  readonly condition: Condition;
+}
+
+/** A sensor prepared once per cold start: routing table and compiled conditions. */
+export interface CompiledSensor {
+  readonly sensor: Sensor;
+  readonly name: string;
+  readonly namespace: string | undefined;
+  /** `<eventSourceName>.<eventName>` pairs the sensor listens to. */
+  readonly routes: ReadonlyMap<string, readonly EventDependency[]>;
+  readonly triggers: readonly CompiledTrigger[];
+}
+
+const routeKey = (source: string, name: string) => `${source}.${name}`;
+
+/** Prepares a sensor for processing; throws on conditions that name unknown dependencies. */
+export function compileSensor(sensor: Sensor): CompiledSensor {
+  const routes = new Map<string, EventDependency[]>();
+  for (const dependency of sensor.spec.dependencies) {
+    if (dependency.filters?.script !== undefined || dependency.transform !== undefined) {
+      // Lua scripts and jq transforms are not implemented yet: refuse rather than ignore them.
+      throw new OutriggerError(
+        ErrorCode.ManifestInvalid,
+        `sensor "${sensor.metadata.name}" dependency "${dependency.name}": filters.script and transform are not supported yet`,
+      );
+    }
+    const key = routeKey(dependency.eventSourceName, dependency.eventName);
+    routes.set(key, [...(routes.get(key) ?? []), dependency]);
+  }
+  const names = sensor.spec.dependencies.map((d) => d.name);
+  return {
+    sensor,
+    name: sensor.metadata.name,
+    namespace: sensor.metadata.namespace,
+    routes,
+    triggers: sensor.spec.triggers.map((trigger) => ({
+      trigger,
+      name: trigger.template.name,
+      condition: compileCondition(trigger.template.conditions, names),
+    })),
+  };
+}
+
+/** Bus subjects a compiled sensor consumes. */
+export function sensorSubjects(compiled: CompiledSensor, busName = 'default'): string[] {
+  return [...compiled.routes.keys()].map((key) => `${busName}.${key}`);
+}
+
+/** How one dependency judged one event. */
+export interface DependencyVerdict {
+  name: string;
+  passed: boolean;
+  error: string | null;
+}
+
+/** A trigger ready to run with the events that satisfied its conditions. */
+export interface Firing {
+  readonly trigger: CompiledTrigger;
+  readonly events: Record<string, SensorEvent>;
+  /** State revision the firing consumed (stateful triggers), to clear after success. */
+  readonly revision: number | undefined;
+}
+
+/** Applies one event's dependency filters. */
+export function judgeDependencies(compiled: CompiledSensor, event: SensorEvent): DependencyVerdict[] {
+  const dependencies = compiled.routes.get(routeKey(event.context.source, event.context.subject)) ?? [];
+  return dependencies.map((dependency) => {
+    const result = evaluateFilters(dependency, event);
+    return { name: dependency.name, passed: result.pass, error: result.error ?? null };
+  });
+}
+
+const MAX_CAS_ATTEMPTS = 10;
+
+/**
+ * Advances every trigger's conditions with one event and returns the firings it completes. Stateless
+ * triggers (no `&&`) fire at once, once per event even when two OR'ed dependencies pass.
+ */
+export async function advanceConditions(
+  compiled: CompiledSensor,
+  event: SensorEvent,
+  passed: readonly string[],
+  store: StateStore,
+): Promise<Firing[]> {
+  const firings: Firing[] = [];
+  for (const trigger of compiled.triggers) {
+    const relevant = trigger.condition.dependencies.filter((name) => passed.includes(name));
+    if (relevant.length === 0) continue;
+    const current = Object.fromEntries(relevant.map((name) => [name, event]));
+    if (!trigger.condition.needsState) {
+      firings.push({ trigger, events: current, revision: undefined });
+      continue;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const state = await store.load(compiled.name, trigger.name);
+      const events = { ...state.events, ...current };
+      if (trigger.condition.evaluate(new Set(Object.keys(events)))) {
+        firings.push({ trigger, events, revision: state.revision });
+        break;
+      }
+      // Latest event per dependency wins, as upstream.
+      if (await store.compareAndSet(compiled.name, trigger.name, events, state.revision)) break;
+      if (attempt >= MAX_CAS_ATTEMPTS) {
+        throw new OutriggerError(ErrorCode.TriggerFailed, 'sensor state kept changing; will retry', {
+          retryable: true,
+        });
+      }
+    }
+  }
+  return firings;
+}
+
+/** Clears the saved events a successful firing consumed, leaving any saved since. */
+async function clearConsumed(compiled: CompiledSensor, firing: Firing, store: StateStore): Promise<void> {
+  if (firing.revision === undefined) return;
+  for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+    const state = await store.load(compiled.name, firing.trigger.name);
+    const remaining: Record<string, SensorEvent> = {};
+    for (const [name, saved] of Object.entries(state.events)) {
+      if (firing.events[name]?.context.id !== saved.context.id) remaining[name] = saved;
+    }
+    if (await store.compareAndSet(compiled.name, firing.trigger.name, remaining, state.revision)) return;
+  }
+}
+
+/** Key recording that a trigger fired for exactly these events. */
+export function firingKey(compiled: CompiledSensor, firing: Firing): string {
+  const ids = [...new Set(Object.values(firing.events).map((e) => e.context.id))].sort();
+  return `${compiled.name}/${firing.trigger.name}/${ids.join(',')}`;
+}
+
+export interface ProcessDependencies {
+  store: StateStore;
+  clients: TriggerClients;
+  logger: Logger;
+  /** How long a completed firing is remembered to drop redeliveries (default 24 h). */
+  doneTtlMs?: number;
+  now?: () => Date;
+  run?: RunOptions;
+}
+
+/** Executes one firing unless the same firing already completed. */
+async function fire(
+  compiled: CompiledSensor,
+  firing: Firing,
+  deps: ProcessDependencies,
+): Promise<TriggerOutcome | undefined> {
+  const key = firingKey(compiled, firing);
+  if (await deps.store.isDone(key)) return undefined;
+  const eventIds = [...new Set(Object.values(firing.events).map((e) => e.context.id))].sort();
+  const outcome = await runTrigger(
+    firing.trigger.trigger,
+    firing.events,
+    {
+      sensorName: compiled.name,
+      sensorNamespace: compiled.namespace,
+      triggerName: firing.trigger.name,
+      eventIds,
+      now: deps.now?.() ?? new Date(),
+    },
+    deps.clients,
+    deps.run,
+  );
+  await deps.store.markDone(key, deps.doneTtlMs ?? 24 * 3_600_000);
+  await clearConsumed(compiled, firing, deps.store);
+  return outcome;
+}
+
+/** Processes one bus record end to end and decides its outcome. */
+export async function processRecord(
+  compiled: CompiledSensor,
+  record: BusRecord,
+  deps: ProcessDependencies,
+): Promise<RecordOutcome> {
+  const event = toSensorEvent(record.event);
+  const log = deps.logger.child({
+    [LogKey.sensor]: compiled.name,
+    [LogKey.eventId]: event.context.id,
+    [LogKey.eventSource]: event.context.source,
+    [LogKey.eventName]: event.context.subject,
+  });
+  const verdicts = judgeDependencies(compiled, event);
+  for (const verdict of verdicts) {
+    if (verdict.error) log.warn('dependency filter error', { [LogKey.dependency]: verdict.name, [LogKey.error]: verdict.error });
+    else if (!verdict.passed) log.debug('event filtered out', { [LogKey.dependency]: verdict.name });
+  }
+  const passed = verdicts.filter((v) => v.passed).map((v) => v.name);
+  if (passed.length === 0) return ack;
+
+  let firings: Firing[];
+  try {
+    firings = await advanceConditions(compiled, event, passed, deps.store);
+  } catch (err) {
+    log.error('could not update sensor state', { [LogKey.error]: errorMessage(err) });
+    return retryAfter(1000, errorMessage(err));
+  }
+
+  let outcome: RecordOutcome = ack;
+  for (const firing of firings) {
+    const tlog = log.child({ [LogKey.trigger]: firing.trigger.name });
+    try {
+      const result = await fire(compiled, firing, deps);
+      if (result === undefined) tlog.info('trigger already fired for these events; skipped');
+      else tlog.info(result.alreadyDone ? `${result.summary} (already done)` : result.summary);
+    } catch (err) {
+      const message = errorMessage(err);
+      if (isRetryable(err)) {
+        tlog.error('trigger failed; the event will be delivered again', { [LogKey.error]: message });
+        const delay = backoffPlan(firing.trigger.trigger.retryStrategy ?? { duration: '1s' }).delayMs(record.deliveryCount);
+        if (outcome.kind !== 'retry') outcome = retryAfter(Math.round(delay), message);
+      } else {
+        tlog.error('trigger failed permanently; dead-lettering the event', { [LogKey.error]: message });
+        if (outcome.kind === 'ack') outcome = deadLetter(message);
+      }
+    }
+  }
+  return outcome;
+}
+
+/** Processes a batch in order; one outcome per record (the Bus port's BatchHandler contract). */
+export async function processBatch(
+  compiled: CompiledSensor,
+  records: readonly BusRecord[],
+  deps: ProcessDependencies,
+): Promise<RecordOutcome[]> {
+  const outcomes: RecordOutcome[] = [];
+  for (const record of records) outcomes.push(await processRecord(compiled, record, deps));
+  return outcomes;
+}

@@ -1,0 +1,150 @@
+/**
+ * The local runner behind `npm start` (DESIGN §1): the same sources, bus port and sensor engine as the
+ * Lambda functions, wired in one process: an HTTP server per manifest port, the bus, and every sensor.
+ */
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { openBus } from '../bus/index.ts';
+import type { BusKind } from '../bus/index.ts';
+import type { Bus, Subscription } from '../bus/port.ts';
+import { formatIssue } from '../errors.ts';
+import { createKubeClient } from '../kube/client-node.ts';
+import { resolveKubeConfig } from '../kube/config.ts';
+import { loadManifests } from '../manifests/load.ts';
+import type { ManifestSet } from '../manifests/types.ts';
+import { createLogger, errorMessage } from '../observability/log.ts';
+import type { Logger } from '../observability/log.ts';
+import { compileSensor, processBatch, sensorSubjects } from '../sensors/engine.ts';
+import { MemoryStateStore } from '../sensors/state.ts';
+import type { StateStore } from '../sensors/state.ts';
+import { createIngest } from '../sources/ingest.ts';
+import type { Ingest } from '../sources/ingest.ts';
+import { createLocalSecretResolver } from '../secrets/local.ts';
+import type { TriggerClients } from '../triggers/types.ts';
+import { readRequest, writeResponse } from './http.ts';
+
+export interface LocalOptions {
+  /** Manifest files or folders. */
+  paths: string[];
+  kubeconfig?: string | undefined;
+  bus?: BusKind | undefined;
+  /** Interface to listen on (default 127.0.0.1; use 0.0.0.0 to accept other machines). */
+  host?: string;
+  /** Overrides manifest ports, e.g. {12000: 0} in tests to pick free ports. */
+  portMap?: Record<number, number>;
+  /** Working directory for `.outrigger/` (dry-run output, local secrets). */
+  workDir?: string;
+  logger?: Logger;
+  /** Human-readable progress lines (the banner, dry-run objects). */
+  print?: (line: string) => void;
+}
+
+export interface LocalRunner {
+  readonly set: ManifestSet;
+  readonly bus: Bus;
+  readonly ingest: Ingest;
+  readonly store: StateStore;
+  /** Listening addresses by manifest port. */
+  readonly urls: ReadonlyMap<number, string>;
+  /** Where Kubernetes triggers go: a server URL, or `dry-run`. */
+  readonly cluster: string;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** Loads manifests and starts sources, bus and sensors in this process. */
+export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const logger = options.logger ?? createLogger();
+  const workDir = options.workDir ?? process.cwd();
+  const set = await loadManifests(options.paths);
+  for (const warning of set.warnings) print(`warning: ${formatIssue(warning)}`);
+
+  const bus = await openBus(set, options.bus === undefined ? {} : { kind: options.bus });
+  const store = new MemoryStateStore();
+  const secrets = createLocalSecretResolver({ baseDir: path.join(workDir, '.outrigger', 'secrets') });
+
+  const kubeconfig = await resolveKubeConfig(options.kubeconfig === undefined ? {} : { path: options.kubeconfig });
+  const clients: TriggerClients = {
+    log: print,
+    dryRunDir: path.join(workDir, '.outrigger', 'dry-run'),
+  };
+  if (kubeconfig) clients.kube = await createKubeClient(kubeconfig);
+  const cluster = clients.kube ? clients.kube.server : 'dry-run';
+
+  const subscriptions: Subscription[] = [];
+  for (const sensor of set.sensors) {
+    const compiled = compileSensor(sensor);
+    const deps = { store, clients, logger };
+    subscriptions.push(
+      await bus.consume({ name: compiled.name, subjects: sensorSubjects(compiled) }, (records) =>
+        processBatch(compiled, records, deps),
+      ),
+    );
+  }
+
+  const ingest = createIngest(set, { bus, secrets, log: (entry) => logger.info('webhook', entry) });
+  const servers: Server[] = [];
+  const urls = new Map<number, string>();
+  const host = options.host ?? '127.0.0.1';
+  for (const manifestPort of [...new Set(ingest.routes.map((route) => Number(route.port)))]) {
+    const server = createServer((req, res) => {
+      readRequest(req, manifestPort)
+        .then(async (request) => {
+          if (!request) {
+            writeResponse(res, {
+              statusCode: 413,
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ error: 'PayloadTooLarge', message: 'request body too large' }),
+            });
+            return;
+          }
+          writeResponse(res, await ingest.handle(request));
+        })
+        .catch((err: unknown) => {
+          logger.error('request failed', { error: errorMessage(err) });
+          if (!res.headersSent) {
+            writeResponse(res, {
+              statusCode: 500,
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ error: 'Internal', message: 'internal error' }),
+            });
+          }
+        });
+    });
+    const port = await listen(server, options.portMap?.[manifestPort] ?? manifestPort, host);
+    servers.push(server);
+    urls.set(manifestPort, `http://${host}:${port}`);
+  }
+
+  print(`Outrigger local runner: ${set.eventSources.length} event source(s), ${set.sensors.length} sensor(s)`);
+  for (const route of ingest.routes) {
+    print(`  ${route.method} ${urls.get(Number(route.port))}${route.path} → ${route.eventSourceName}/${route.eventName}`);
+  }
+  print(`  bus: ${options.bus ?? 'from manifests'} · Kubernetes: ${cluster}`);
+
+  return {
+    set,
+    bus,
+    ingest,
+    store,
+    urls,
+    cluster,
+    async close() {
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      await Promise.all(subscriptions.map((s) => s.stop()));
+      await bus.close();
+    },
+  };
+}

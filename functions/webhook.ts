@@ -1,0 +1,19 @@
+/**
+ * Lambda entry point for every webhook-style endpoint (API Gateway HTTP API v2, REST API v1, Function URL).
+ * Configuration: `OUTRIGGER_CONFIG` (compiled JSON or a manifests folder, default `manifests/`).
+ */
+import middy from '@middy/core';
+import { openBus } from '../lib/bus/index.ts';
+import { createLocalSecretResolver } from '../lib/secrets/local.ts';
+import { loadConfig, webhookLambda } from '../lib/sources/lambda.ts';
+
+export const handler = middy().handler(
+  webhookLambda({
+    // The YAML loader is imported only when no compiled JSON configuration is shipped.
+    loadSet: () =>
+      loadConfig(process.env, () => import('../lib/manifests/index.ts').then((m) => m.loadManifests)),
+    openBus: (set) => openBus(set),
+    secrets: createLocalSecretResolver(),
+    log: (entry) => console.log(JSON.stringify(entry)),
+  }),
+);

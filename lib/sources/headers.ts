@@ -1,0 +1,61 @@
+/** Request headers as event data, and the provider delivery ids found in them. */
+import { createHash } from 'node:crypto';
+import type { RawHeaders } from '../events/headers.ts';
+import { headerValue, toEventHeaders } from '../events/headers.ts';
+
+/** What Argo writes instead of an `Authorization` value (pkg/eventsources/common/webhook/webhook.go). */
+export const MASKED_AUTH = '*** Masked Auth Secret ***';
+/** What Outrigger writes instead of a token header value (a deliberate difference: upstream leaks it). */
+export const MASKED_TOKEN = '*** Masked Token ***';
+
+const MASKED: Record<string, string> = {
+  Authorization: MASKED_AUTH,
+  'X-Gitlab-Token': MASKED_TOKEN,
+};
+
+/** Canonical keys (sorted, as Go marshals a map), array values, secrets masked. */
+export function eventHeaders(headers: RawHeaders): Record<string, string[]> {
+  const canonical = toEventHeaders(headers);
+  const out: Record<string, string[]> = {};
+  for (const key of Object.keys(canonical).sort()) {
+    const mask = MASKED[key];
+    const values = canonical[key]!;
+    out[key] = mask === undefined ? values : values.map(() => mask);
+  }
+  return out;
+}
+
+/**
+ * A provider id as an event id: kept when short and printable (SQS deduplication ids allow 128 printable
+ * ASCII characters), else replaced by its SHA-256 so a hostile header cannot break the bus.
+ */
+export function safeEventId(prefix: string, id: string): string {
+  const full = `${prefix}:${id}`;
+  if (/^[\x21-\x7e]{1,128}$/.test(full)) return full;
+  return `${prefix}:sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+/** GitHub's id: hook id and delivery GUID, so the same delivery to two hooks stays two events. */
+export function githubDeliveryId(headers: RawHeaders): string | undefined {
+  const delivery = headerValue(headers, 'X-GitHub-Delivery');
+  if (!delivery) return undefined;
+  const hook = headerValue(headers, 'X-GitHub-Hook-ID');
+  return safeEventId('github', hook ? `${hook}:${delivery}` : delivery);
+}
+
+/** GitLab's `Idempotency-Key` (stable across retries of one delivery). */
+export function gitlabDeliveryId(headers: RawHeaders): string | undefined {
+  const key = headerValue(headers, 'Idempotency-Key');
+  return key ? safeEventId('gitlab', key) : undefined;
+}
+
+/** Bitbucket's `X-Request-UUID`. */
+export function bitbucketDeliveryId(headers: RawHeaders): string | undefined {
+  const id = headerValue(headers, 'X-Request-UUID');
+  return id ? safeEventId('bitbucket', id) : undefined;
+}
+
+/** Any known provider's delivery id; a plain webhook recognises them all (the article points GitHub at one). */
+export function providerDeliveryId(headers: RawHeaders): string | undefined {
+  return githubDeliveryId(headers) ?? gitlabDeliveryId(headers) ?? bitbucketDeliveryId(headers);
+}

@@ -1,0 +1,291 @@
+/**
+ * HTTP ingest: one entry point for every webhook-style endpoint of every EventSource. It routes a
+ * request to (EventSource, event name), checks it, turns it into the event Argo Events would publish,
+ * publishes durably, and only then answers 2xx (DESIGN §3 "Errors", semantics §2.1).
+ *
+ * @example
+ * const ingest = createIngest(set, { bus, secrets });
+ * const response = await ingest.handle(request);
+ */
+
+import type { Bus } from '../bus/port.ts';
+import { AuthError, BusError, ErrorCode, ManifestError, OutriggerError, PayloadError } from '../errors.ts';
+import { newEvent } from '../events/envelope.ts';
+import { headerValue } from '../events/headers.ts';
+import type { EventSource, EventSourceFilter, ManifestSet, WebhookContext } from '../manifests/types.ts';
+import type { SecretResolver } from '../secrets/resolver.ts';
+import type { HttpRequest, HttpResponse } from './http.ts';
+import { sourceOf } from './index.ts';
+import type { SourceModule } from './types.ts';
+import { constantTimeEqual } from './verify.ts';
+
+/** Argo's default `maxPayloadSize`: 1 MiB. */
+export const DEFAULT_MAX_PAYLOAD_SIZE = 1_048_576;
+/** Seconds a provider should wait before redelivering after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** One served endpoint: an (EventSource, event name) pair and where it listens. */
+export interface Route {
+  eventSourceName: string;
+  eventName: string;
+  type: string;
+  method: string;
+  path: string;
+  port: number | undefined;
+}
+
+/** Decides an EventSource `filter.expression` on event data (expr-lang); true keeps the event. */
+export type FilterEvaluator = (expression: string, data: unknown) => boolean | Promise<boolean>;
+
+export interface IngestDeps {
+  bus: Bus;
+  secrets: SecretResolver;
+  log?: (entry: Record<string, unknown>) => void;
+  /** Evaluates `filter.expression`; without it such events are published unfiltered (with a warning). */
+  filter?: FilterEvaluator;
+  /**
+   * Listen per port as Argo does (the local runner): the same method + path may appear on two ports.
+   * Off (behind API Gateway, one host), a repeated method + path is a load error.
+   */
+  perPort?: boolean;
+}
+
+export interface Ingest {
+  routes: Route[];
+  handle(request: HttpRequest): Promise<HttpResponse>;
+}
+
+interface Binding {
+  route: Route;
+  source: SourceModule<unknown>;
+  spec: unknown;
+  context: WebhookContext;
+  filter: EventSourceFilter | undefined;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+
+/** A JSON answer. */
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+/** The `{error, message}` answer for an error; hides messages that are not meant for callers. */
+export function errorResponse(err: unknown): HttpResponse {
+  if (err instanceof OutriggerError) {
+    const headers: Record<string, string> = {};
+    if (err instanceof BusError) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+    const allow = (err as { allow?: unknown }).allow;
+    if (typeof allow === 'string') headers.allow = allow;
+    const message = err.expose ? err.message : 'internal error';
+    return jsonResponse(err.statusCode, { error: err.code, message }, headers);
+  }
+  return jsonResponse(500, { error: 'InternalError', message: 'internal error' });
+}
+
+class MethodNotAllowedError extends PayloadError {
+  readonly allow: string;
+  constructor(method: string, allowed: string[]) {
+    super(`method ${method.slice(0, 20)} not allowed; use ${allowed.join(', ')}`, {
+      code: ErrorCode.MethodNotAllowed,
+      statusCode: 405,
+    });
+    this.allow = allowed.join(', ');
+  }
+}
+
+function eventSpecs(eventSource: EventSource): [string, Record<string, unknown>][] {
+  return Object.entries(eventSource.spec).filter(
+    (entry): entry is [string, Record<string, unknown>] =>
+      entry[0] !== 'eventBusName' && typeof entry[1] === 'object' && entry[1] !== null,
+  );
+}
+
+function parsePort(port: string | undefined): number | undefined {
+  if (port === undefined || port === '') return undefined;
+  const value = Number(port);
+  return Number.isInteger(value) ? value : undefined;
+}
+
+function bindingsOf(set: ManifestSet): Binding[] {
+  const bindings: Binding[] = [];
+  for (const eventSource of set.eventSources) {
+    for (const [type, events] of eventSpecs(eventSource)) {
+      const source = sourceOf(type);
+      if (!source) continue;
+      for (const [eventName, spec] of Object.entries(events)) {
+        const context = source.routesOf(spec);
+        if (!context) continue;
+        const route: Route = {
+          eventSourceName: eventSource.metadata.name,
+          eventName,
+          type,
+          // Upstream compares the method exactly; GitHub-style sources do not check it, POST is what they send.
+          method: (context.method ?? 'POST').toUpperCase(),
+          path: context.endpoint,
+          port: parsePort(context.port),
+        };
+        const filter = (spec as { filter?: EventSourceFilter }).filter;
+        bindings.push({ route, source, spec, context, filter });
+      }
+    }
+  }
+  return bindings;
+}
+
+function checkConflicts(set: ManifestSet, bindings: Binding[], perPort: boolean): void {
+  const seen = new Map<string, Binding>();
+  const issues: ConstructorParameters<typeof ManifestError>[0] = [];
+  for (const binding of bindings) {
+    const { route } = binding;
+    const key = perPort ? `${route.port} ${route.method} ${route.path}` : `${route.method} ${route.path}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, binding);
+      continue;
+    }
+    const origin = set.origins[`EventSource/${route.eventSourceName}`] ?? { file: '<manifests>', line: 1 };
+    issues.push({
+      file: origin.file,
+      line: origin.line,
+      column: 1,
+      path: `spec.${route.type}.${route.eventName}`,
+      message: `${route.method} ${route.path}${perPort ? ` on port ${route.port}` : ''} is already served by ${first.route.eventSourceName}/${first.route.eventName}; give one of them another endpoint`,
+      severity: 'error',
+    });
+  }
+  if (issues.length > 0) throw new ManifestError(issues);
+}
+
+async function checkBearer(
+  request: HttpRequest,
+  context: WebhookContext,
+  secrets: SecretResolver,
+): Promise<void> {
+  if (!context.authSecret) return;
+  const header = headerValue(request.headers, 'Authorization');
+  if (!header?.startsWith('Bearer '))
+    throw new AuthError('invalid Authorization header: expected a bearer token');
+  const expected = await secrets.get(context.authSecret);
+  if (!constantTimeEqual(header.slice('Bearer '.length), expected)) throw new AuthError('invalid auth token');
+}
+
+/** Builds the router and request handler for every webhook-style event in `set`; throws ManifestError on clashes. */
+export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
+  const perPort = deps.perPort ?? false;
+  const bindings = bindingsOf(set);
+  checkConflicts(set, bindings, perPort);
+  const log = deps.log ?? (() => {});
+  const warnedFilter = new Set<Binding>();
+
+  function find(request: HttpRequest): Binding[] {
+    return bindings.filter(
+      (b) =>
+        b.route.path === request.path &&
+        (!perPort || request.port === undefined || b.route.port === request.port),
+    );
+  }
+
+  async function keep(binding: Binding, data: unknown): Promise<boolean> {
+    const expression = binding.filter?.expression;
+    if (!expression) return true;
+    if (!deps.filter) {
+      if (!warnedFilter.has(binding)) {
+        warnedFilter.add(binding);
+        log({
+          level: 'warn',
+          msg: 'filter.expression is not evaluated yet; publishing unfiltered',
+          ...labels(binding),
+        });
+      }
+      return true;
+    }
+    try {
+      return (await deps.filter(expression, data)) === true;
+    } catch (err) {
+      // Upstream drops the event on an evaluation error (semantics §1.6).
+      log({
+        level: 'error',
+        msg: 'filter.expression failed; event dropped',
+        error: String(err),
+        ...labels(binding),
+      });
+      return false;
+    }
+  }
+
+  async function accept(binding: Binding, request: HttpRequest): Promise<HttpResponse> {
+    const { source, spec, context, route } = binding;
+    const limit = context.maxPayloadSize ?? DEFAULT_MAX_PAYLOAD_SIZE;
+    if (request.body.length > limit) {
+      throw new PayloadError(`body of ${request.body.length} bytes exceeds maxPayloadSize ${limit}`, {
+        code: ErrorCode.PayloadTooLarge,
+        statusCode: 413,
+      });
+    }
+    await checkBearer(request, context, deps.secrets);
+    await source.verify(request, spec, deps.secrets);
+    const data = source.toEventData(request, spec);
+    const answer = source.answer?.(request, data);
+    if (answer) return answer;
+    if (!(await keep(binding, data))) {
+      log({ level: 'info', msg: 'event filtered out', ...labels(binding) });
+      return jsonResponse(200, { ok: true, filtered: true });
+    }
+    const event = newEvent({
+      source: route.eventSourceName,
+      subject: route.eventName,
+      type: route.type,
+      data,
+      id: source.deliveryId(request, data),
+    });
+    try {
+      await deps.bus.publish(event);
+    } catch (cause) {
+      throw cause instanceof BusError ? cause : new BusError('event could not be recorded', { cause });
+    }
+    log({ level: 'info', msg: 'event published', eventId: event.id, ...labels(binding) });
+    return jsonResponse(200, { ok: true, id: event.id });
+  }
+
+  async function handle(request: HttpRequest): Promise<HttpResponse> {
+    const candidates = find(request);
+    try {
+      if (candidates.length === 0) {
+        if (request.path === '/health' && request.method === 'GET') return jsonResponse(200, { ok: true });
+        throw new PayloadError(`no event source listens on ${request.path.slice(0, 200)}`, {
+          code: ErrorCode.RouteNotFound,
+          statusCode: 404,
+        });
+      }
+      const binding = candidates.find((b) => b.route.method === request.method);
+      if (!binding) {
+        throw new MethodNotAllowedError(request.method, [...new Set(candidates.map((b) => b.route.method))]);
+      }
+      try {
+        return await accept(binding, request);
+      } catch (err) {
+        log({
+          level: err instanceof BusError || !(err instanceof OutriggerError) ? 'error' : 'warn',
+          msg: 'request refused',
+          error: err instanceof OutriggerError ? err.code : 'InternalError',
+          reason: err instanceof OutriggerError ? err.message : String(err),
+          ...labels(binding),
+        });
+        throw err;
+      }
+    } catch (err) {
+      return errorResponse(err);
+    }
+  }
+
+  return { routes: bindings.map((b) => b.route), handle };
+}
+
+function labels(binding: Binding): Record<string, unknown> {
+  return { eventSource: binding.route.eventSourceName, eventName: binding.route.eventName };
+}

@@ -1,0 +1,69 @@
+/**
+ * The plain `webhook` source (argoproj/argo-events: pkg/eventsources/sources/webhook/start.go): data
+ * `{header, body, metadata}`; GET bodies are the query, exact form posts the form, anything else JSON.
+ * Outrigger adds `hmac` verification over the raw body.
+ */
+
+import { AuthError } from '../../errors.ts';
+import { headerValue } from '../../events/headers.ts';
+import type { WebhookEventSpec } from '../../manifests/types.ts';
+import { parseGoForm, parseGoQuery, parseJson } from '../body.ts';
+import { eventHeaders, providerDeliveryId } from '../headers.ts';
+import type { HttpRequest } from '../http.ts';
+import type { SourceModule } from '../types.ts';
+import type { HmacAlgorithm } from '../verify.ts';
+import { constantTimeEqual, decodeBase64, decodeHex, hmacDigest } from '../verify.ts';
+
+/** Event data of a webhook event, as Argo's `WebhookEventData`. */
+export interface WebhookEventData {
+  header: Record<string, string[]>;
+  body: unknown;
+  metadata?: Record<string, string>;
+}
+
+/** Defaults of the `hmac` extension: GitHub's header and format, so a GitHub hook works unchanged. */
+export const HMAC_DEFAULTS = { header: 'X-Hub-Signature-256', algorithm: 'sha256', encoding: 'hex' } as const;
+
+/** The body as Argo's `GetBody` reads it. */
+export function webhookBody(request: HttpRequest): unknown {
+  if (request.method === 'GET') return parseGoQuery(request.rawQuery);
+  // Go reads Header["Content-Type"][0] and compares it exactly: `; charset=utf-8` falls through to JSON.
+  const contentType = headerValue(request.headers, 'Content-Type');
+  if (contentType === 'application/x-www-form-urlencoded') return parseGoForm(request.body);
+  return parseJson(request.body);
+}
+
+async function verifyHmac(request: HttpRequest, spec: WebhookEventSpec, secret: string): Promise<void> {
+  const hmac = spec.hmac!;
+  const algorithm: HmacAlgorithm = hmac.algorithm ?? HMAC_DEFAULTS.algorithm;
+  const header = hmac.header ?? HMAC_DEFAULTS.header;
+  const prefix = hmac.prefix ?? `${algorithm}=`;
+  const encoding = hmac.encoding ?? HMAC_DEFAULTS.encoding;
+  const given = headerValue(request.headers, header);
+  if (!given) throw new AuthError(`missing signature header ${header}`);
+  if (!given.startsWith(prefix))
+    throw new AuthError(`signature in ${header} does not start with "${prefix}"`);
+  const text = given.slice(prefix.length);
+  const digest = encoding === 'hex' ? decodeHex(text) : decodeBase64(text);
+  if (!digest) throw new AuthError(`signature in ${header} is not ${encoding}`);
+  if (!constantTimeEqual(digest, hmacDigest(algorithm, secret, request.body))) {
+    throw new AuthError('signature check failed');
+  }
+}
+
+/** The `webhook` source module. */
+export const webhookSource: SourceModule<WebhookEventSpec> = {
+  type: 'webhook',
+  routesOf: (spec) => spec,
+  async verify(request, spec, secrets) {
+    if (!spec.hmac) return;
+    await verifyHmac(request, spec, await secrets.get(spec.hmac.secret));
+  },
+  toEventData(request, spec): WebhookEventData {
+    const body = webhookBody(request);
+    const data: WebhookEventData = { header: eventHeaders(request.headers), body };
+    if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
+    return data;
+  },
+  deliveryId: (request) => providerDeliveryId(request.headers),
+};

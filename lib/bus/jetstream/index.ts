@@ -430,7 +430,7 @@ export class JetStreamBus implements Bus {
   /** Starts a pull loop that hands batches to `handler` until stopped. */
   async consume(options: ConsumerOptions, handler: BatchHandler): Promise<Subscription> {
     const spec = await this.ensureConsumer(options);
-    const loop = new PullLoop(this, spec, handler);
+    const loop = new PullLoop(this, spec, handler, this.options.pollMs);
     this.subscriptions.add(loop);
     loop.start(() => this.subscriptions.delete(loop));
     return loop;
@@ -450,7 +450,7 @@ export class JetStreamBus implements Bus {
     while (result.batches < maxBatches && !this.closed) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      const messages = await this.fetchBatch(spec, Math.min(waitMs, left), left);
+      const messages = await this.nextBatch(spec, Math.min(waitMs, left), left);
       if (messages.length === 0) break;
       const tally = await this.handleBatch(spec, messages, handler);
       result.batches++;
@@ -462,14 +462,39 @@ export class JetStreamBus implements Bus {
     return result;
   }
 
-  /** One pull: `no_wait` when waitMs is 0 (what is ready now), else wait up to waitMs for messages. */
-  private async fetchBatch(spec: ConsumerSpec, waitMs: number, budgetMs: number): Promise<JsMsg[]> {
+  /**
+   * The next batch: what is ready now (a `no_wait` pull); when nothing is and `waitMs` allows, a pull of one
+   * message with `expires` waits for the first arrival, then a `no_wait` pull takes what came with it.
+   * Never a pull of many with `expires`: it would hold early arrivals until the batch fills or the pull
+   * expires, long enough for their ack wait to run out, and an abandoned one keeps delivering to nobody.
+   */
+  async nextBatch(
+    spec: ConsumerSpec,
+    waitMs: number,
+    budgetMs: number,
+    current?: PullHandle,
+  ): Promise<JsMsg[]> {
+    const ready = await this.pull(spec, spec.batchSize, 0, budgetMs, current);
+    if (ready.length > 0 || waitMs <= 0) return ready;
+    const first = await this.pull(spec, 1, waitMs, budgetMs, current);
+    if (first.length === 0 || spec.batchSize === 1) return first;
+    return [...first, ...(await this.pull(spec, spec.batchSize - 1, 0, budgetMs, current))];
+  }
+
+  private async pull(
+    spec: ConsumerSpec,
+    batch: number,
+    waitMs: number,
+    budgetMs: number,
+    current?: PullHandle,
+  ): Promise<JsMsg[]> {
     const iterator =
       waitMs > 0
-        ? this.js.fetch(this.streamName, spec.name, { batch: spec.batchSize, expires: Math.max(waitMs, 100) })
-        : this.js.fetch(this.streamName, spec.name, { batch: spec.batchSize, no_wait: true });
-    // A no_wait pull has no client timer: bound it so a lost connection cannot outlive the deadline.
-    const guard = setTimeout(() => iterator.stop(), Math.max(budgetMs, 100));
+        ? this.js.fetch(this.streamName, spec.name, { batch, expires: Math.max(waitMs, 100) })
+        : this.js.fetch(this.streamName, spec.name, { batch, no_wait: true });
+    if (current) current.iterator = iterator;
+    // A no_wait pull has no client timer: bound it so a lost connection cannot outlive the budget.
+    const guard = setTimeout(() => iterator.stop(), Math.max(budgetMs, waitMs + 1_000, 100));
     const messages: JsMsg[] = [];
     try {
       for await (const message of iterator) messages.push(message);
@@ -481,13 +506,9 @@ export class JetStreamBus implements Bus {
       }
     } finally {
       clearTimeout(guard);
+      if (current) current.iterator = undefined;
     }
     return messages;
-  }
-
-  /** @internal Opens a pull for a running consumer. */
-  openPull(spec: ConsumerSpec): QueuedIterator<JsMsg> {
-    return this.js.fetch(this.streamName, spec.name, { batch: spec.batchSize, expires: this.options.pollMs });
   }
 
   /** @internal Hands a batch to the handler and settles every message. */
@@ -616,17 +637,22 @@ export class JetStreamBus implements Bus {
   }
 }
 
-/** A running consumer: pulls, hands over what has arrived, settles, pulls again. */
+/** The pull a consumer is waiting on, so stopping it does not wait for the pull to expire. */
+interface PullHandle {
+  iterator?: QueuedIterator<JsMsg> | undefined;
+}
+
+/** A running consumer: waits for a batch, hands it over, settles, repeats. */
 class PullLoop implements Subscription {
   private running = true;
-  private iterator: QueuedIterator<JsMsg> | undefined;
+  private readonly current: PullHandle = {};
   private done: Promise<void> = Promise.resolve();
-  private inFlight: Promise<unknown> | undefined;
 
   constructor(
     private readonly bus: JetStreamBus,
     private readonly spec: ConsumerSpec,
     private readonly handler: BatchHandler,
+    private readonly pollMs: number,
   ) {}
 
   start(onEnd: () => void): void {
@@ -636,18 +662,9 @@ class PullLoop implements Subscription {
   private async run(): Promise<void> {
     while (this.running && !this.bus.isClosed) {
       try {
-        const iterator = this.bus.openPull(this.spec);
-        this.iterator = iterator;
-        const batch: JsMsg[] = [];
-        for await (const message of iterator) {
-          batch.push(message);
-          // getPending() counts the message being yielded: 1 means nothing else has arrived yet.
-          if (iterator.getPending() > 1 && batch.length < this.spec.batchSize) continue;
-          this.inFlight = this.bus.handleBatch(this.spec, batch.splice(0), this.handler);
-          await this.inFlight;
-          this.inFlight = undefined;
-          if (!this.running) break;
-        }
+        const batch = await this.bus.nextBatch(this.spec, this.pollMs, this.pollMs + 5_000, this.current);
+        // Messages that arrive after a stop are not handed over: the server redelivers them.
+        if (batch.length > 0 && this.running) await this.bus.handleBatch(this.spec, batch, this.handler);
       } catch {
         // A pull fails while the server is away; nats.ws reconnects on its own, so try again shortly.
         if (this.running) await sleep(250);
@@ -658,15 +675,12 @@ class PullLoop implements Subscription {
   /** Stops pulling without waiting for the batch in flight. */
   halt(): void {
     this.running = false;
-    this.iterator?.stop();
+    this.current.iterator?.stop();
   }
 
+  /** Stops pulling; resolves once the batch in flight is settled. */
   async stop(): Promise<void> {
-    this.running = false;
-    const inFlight = this.inFlight;
-    if (!inFlight) this.iterator?.stop();
-    await inFlight?.catch(() => undefined);
-    this.iterator?.stop();
+    this.halt();
     await this.done;
   }
 }

@@ -2,6 +2,9 @@
  * The only module that talks to the Kubernetes API (DESIGN §2). Triggers see this narrow interface;
  * the implementation wraps `@kubernetes/client-node` with discovery-based resource resolution.
  */
+import { KubeApiError } from '../errors.ts';
+import type { ResolvedKubeConfig } from './config.ts';
+import type { Method, RawObjectApi, SendOptions } from './object-api.ts';
 
 /** A Kubernetes object as plain JSON. */
 export interface KubeObject {
@@ -26,6 +29,164 @@ export interface KubeClient {
   create(object: KubeObject): Promise<KubeObject>;
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeObject>;
   update(object: KubeObject): Promise<KubeObject>;
-  patch(object: KubeObject, strategy: PatchStrategy): Promise<KubeObject>;
+  /**
+   * Patches the object named by `object`. The body is `patch` when given (a JSON Patch needs its
+   * operations list), else the object itself (merge, strategic merge and apply take the object).
+   */
+  patch(object: KubeObject, strategy: PatchStrategy, patch?: unknown): Promise<KubeObject>;
   delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<void>;
+  /** Objects of a kind in a namespace (all namespaces when undefined), optionally by label selector. */
+  list?(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    labelSelector?: string,
+  ): Promise<KubeObject[]>;
+}
+
+/** Tuning for `createKubeClient`. */
+export interface KubeClientOptions {
+  /** Deadline for each request, discovery included (default 10 s; client-node has none). */
+  timeoutMs?: number;
+  /** `fieldManager` sent with writes; required by server-side apply (default `outrigger`). */
+  fieldManager?: string;
+}
+
+const PATCH_CONTENT_TYPES: Readonly<Record<PatchStrategy, string>> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+interface Operation {
+  verb: 'create' | 'get' | 'update' | 'patch' | 'delete' | 'list';
+  apiVersion: string;
+  kind: string;
+  namespace: string | undefined;
+  name: string | undefined;
+}
+
+function describe(op: Operation): string {
+  const where = [op.namespace, op.name].filter((p) => p !== undefined && p !== '').join('/');
+  return `${op.verb} ${op.apiVersion} ${op.kind}${where ? ` ${where}` : ''}`;
+}
+
+/** Turns whatever a request threw into a KubeApiError naming the server, verb, kind and object. */
+function toKubeApiError(err: unknown, server: string, op: Operation): KubeApiError {
+  if (err instanceof KubeApiError) return err;
+  const what = describe(op);
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && typeof (err as { body?: unknown }).body === 'string') {
+    let reason: string | undefined;
+    let message = (err as { body: string }).body.slice(0, 500);
+    try {
+      const parsed = JSON.parse((err as { body: string }).body) as { reason?: unknown; message?: unknown };
+      if (typeof parsed.reason === 'string' && parsed.reason !== '') reason = parsed.reason;
+      if (typeof parsed.message === 'string') message = parsed.message;
+    } catch {
+      // Not a Status body (a proxy's HTML page, say): keep the text.
+    }
+    return new KubeApiError(
+      `Kubernetes API ${server}: ${what}: ${status} ${reason ?? ''}: ${message}`,
+      status,
+      {
+        cause: err,
+        ...(reason === undefined ? {} : { reason }),
+      },
+    );
+  }
+  if ((err as Error)?.name === 'RequestTimeoutError') {
+    return new KubeApiError(`Kubernetes API ${server} timed out: ${what}: ${(err as Error).message}`, 0, {
+      cause: err,
+    });
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return new KubeApiError(`Kubernetes API ${server} unreachable: ${what}: ${detail}`, 0, { cause: err });
+}
+
+/**
+ * A KubeClient over `@kubernetes/client-node`, loaded on first use. Resources are resolved by API
+ * discovery (cached per apiVersion); every failure is a KubeApiError (status 0: unreachable or timed out).
+ * @example const kube = createKubeClient(await resolveKubeConfig()); await kube.create(job);
+ */
+export function createKubeClient(config: ResolvedKubeConfig, options: KubeClientOptions = {}): KubeClient {
+  const server = config.server;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const fieldManager = options.fieldManager ?? 'outrigger';
+  let loaded: Promise<RawObjectApi> | undefined;
+  const api = () => {
+    loaded ??= import('./object-api.ts').then((m) => m.createObjectApi(config, timeoutMs));
+    return loaded;
+  };
+
+  /** Resolves the URL path of a collection or object through discovery. */
+  async function pathOf(op: Operation): Promise<{ path: string; namespace: string | undefined }> {
+    const client = await api();
+    const resource = await client.discover(op.apiVersion, op.kind);
+    if (!resource) {
+      throw new KubeApiError(
+        `Kubernetes API ${server}: ${describe(op)}: the server does not serve kind ${op.kind} in ${op.apiVersion}`,
+        404,
+        { reason: 'NotFound' },
+      );
+    }
+    const base = op.apiVersion.includes('/') ? `/apis/${op.apiVersion}` : `/api/${op.apiVersion}`;
+    const namespace = resource.namespaced ? op.namespace || client.contextNamespace : undefined;
+    const scope = namespace === undefined ? base : `${base}/namespaces/${encodeURIComponent(namespace)}`;
+    const addressed = op.verb !== 'create' && op.verb !== 'list' && op.name !== undefined;
+    const name = addressed ? `/${encodeURIComponent(op.name ?? '')}` : '';
+    return { path: `${scope}/${resource.name}${name}`, namespace };
+  }
+
+  async function run<T>(op: Operation, method: Method, send: SendOptions = {}): Promise<T> {
+    if (op.verb !== 'create' && op.verb !== 'list' && !op.name) {
+      throw new KubeApiError(`Kubernetes API ${server}: ${describe(op)}: metadata.name is required`, 0, {
+        retryable: false,
+        reason: 'Invalid',
+      });
+    }
+    try {
+      const { path, namespace } = await pathOf(op);
+      op.namespace = namespace;
+      return (await (await api()).send(method, path, send)) as T;
+    } catch (err) {
+      throw toKubeApiError(err, server, op);
+    }
+  }
+
+  const opOf = (verb: Operation['verb'], object: KubeObject): Operation => ({
+    verb,
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    namespace: object.metadata.namespace,
+    name: object.metadata.name,
+  });
+
+  return {
+    server,
+    create: (object) => run(opOf('create', object), 'POST', { body: object, query: { fieldManager } }),
+    get: (apiVersion, kind, namespace, name) =>
+      run({ verb: 'get', apiVersion, kind, namespace, name }, 'GET'),
+    update: (object) => run(opOf('update', object), 'PUT', { body: object, query: { fieldManager } }),
+    patch: (object, strategy, patch) =>
+      run(opOf('patch', object), 'PATCH', {
+        body: patch ?? object,
+        contentType: PATCH_CONTENT_TYPES[strategy],
+        query: { fieldManager },
+      }),
+    delete: async (apiVersion, kind, namespace, name) => {
+      // Background propagation deletes a Job's pods too; the API default for batch/v1 Jobs orphans them.
+      await run({ verb: 'delete', apiVersion, kind, namespace, name }, 'DELETE', {
+        query: { propagationPolicy: 'Background' },
+      });
+    },
+    list: async (apiVersion, kind, namespace, labelSelector) => {
+      const op: Operation = { verb: 'list', apiVersion, kind, namespace, name: undefined };
+      const answer = await run<{ items?: KubeObject[] }>(op, 'GET', {
+        ...(labelSelector === undefined ? {} : { query: { labelSelector } }),
+      });
+      return answer.items ?? [];
+    },
+  };
 }

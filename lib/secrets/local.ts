@@ -42,7 +42,10 @@ export function createLocalSecretResolver(options: LocalSecretOptions = {}): Sec
       parsed = JSON.parse(text);
     } catch {
       // No cause: a JSON.parse message quotes the file's text, which holds secrets.
-      throw new SecretNotFoundError(selector, `${join(baseDir, `${selector.name}.json`)} is not JSON`);
+      throw new SecretNotFoundError(
+        selector,
+        `env ${envName} unset and ${join(baseDir, `${selector.name}.json`)} is not JSON`,
+      );
     }
     const value =
       typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)

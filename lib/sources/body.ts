@@ -1,6 +1,13 @@
 /** Body and query parsing with Go's rules, so event data matches what Argo Events publishes. */
 import { ErrorCode, PayloadError } from '../errors.ts';
 
+/** Sets an own property, even `__proto__` (plain assignment would replace the prototype and lose the key). */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
+}
+
 /** Parses JSON bytes; PayloadError (400) when they are not JSON. Never quotes the body. */
 export function parseJson(body: Buffer, what = 'body'): unknown {
   const text = body.toString('utf8');
@@ -45,7 +52,7 @@ export function parseGoQuery(raw: string): Record<string, string[]> {
     else values.set(key, [value]);
   }
   const out: Record<string, string[]> = {};
-  for (const key of [...values.keys()].sort()) out[key] = values.get(key)!;
+  for (const key of [...values.keys()].sort()) setOwn(out, key, values.get(key)!);
   return out;
 }
 
@@ -88,6 +95,6 @@ export function sortKeysDeep(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort()) out[key] = sortKeysDeep(record[key]);
+  for (const key of Object.keys(record).sort()) setOwn(out, key, sortKeysDeep(record[key]));
   return out;
 }

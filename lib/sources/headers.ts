@@ -1,26 +1,37 @@
 /** Request headers as event data, and the provider delivery ids found in them. */
 import { createHash } from 'node:crypto';
 import type { RawHeaders } from '../events/headers.ts';
-import { headerValue, toEventHeaders } from '../events/headers.ts';
+import { canonicalHeaderKey, headerValue } from '../events/headers.ts';
+import { setOwn } from './body.ts';
 
 /** What Argo writes instead of an `Authorization` value (pkg/eventsources/common/webhook/webhook.go). */
 export const MASKED_AUTH = '*** Masked Auth Secret ***';
 /** What Outrigger writes instead of a token header value (a deliberate difference: upstream leaks it). */
 export const MASKED_TOKEN = '*** Masked Token ***';
 
-const MASKED: Record<string, string> = {
+const MASKED: Readonly<Record<string, string | undefined>> = {
   Authorization: MASKED_AUTH,
   'X-Gitlab-Token': MASKED_TOKEN,
 };
 
-/** Canonical keys (sorted, as Go marshals a map), array values, secrets masked. */
+/** Canonical keys (sorted, as Go marshals a map), array values, secrets masked; `Host` dropped as Go does. */
 export function eventHeaders(headers: RawHeaders): Record<string, string[]> {
-  const canonical = toEventHeaders(headers);
+  // A Map, not toEventHeaders' object: a header named `__proto__` must stay data.
+  const byKey = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const key = canonicalHeaderKey(name);
+    if (key === 'Host') continue;
+    const values = byKey.get(key) ?? [];
+    if (Array.isArray(value)) values.push(...value);
+    else values.push(value);
+    byKey.set(key, values);
+  }
   const out: Record<string, string[]> = {};
-  for (const key of Object.keys(canonical).sort()) {
+  for (const key of [...byKey.keys()].sort()) {
     const mask = MASKED[key];
-    const values = canonical[key]!;
-    out[key] = mask === undefined ? values : values.map(() => mask);
+    const values = byKey.get(key)!;
+    setOwn(out, key, mask === undefined ? values : values.map(() => mask));
   }
   return out;
 }

@@ -335,7 +335,10 @@ export const eventSourceSpec: Schema = obj(
   },
   {
     warned: { service: clusterOnly, replicas: clusterOnly, template: clusterOnly },
-    refused: Object.fromEntries(unsupportedSourceTypes.map((type) => [type, unsupportedSource(type)])),
+    refused: {
+      ...Object.fromEntries(unsupportedSourceTypes.map((type) => [type, unsupportedSource(type)])),
+      type: 'unknown field `type`: a pre-v1.0 EventSource field that Argo Events ignores; remove it (the key of each source, e.g. `webhook`, is its type)',
+    },
     checks: [checkEventNames],
   },
 );

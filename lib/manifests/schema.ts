@@ -7,6 +7,8 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
 import type { ManifestIssue } from '../errors.ts';
 
+const maxAliases = 100;
+
 /** A name seen while checking, resolved once the whole document has been read (conditions, dependency names). */
 export interface NameReference {
   kind: 'dependency' | 'dependencyRef' | 'conditions';
@@ -20,6 +22,7 @@ export class SchemaContext {
   readonly issues: ManifestIssue[] = [];
   readonly warnings: ManifestIssue[] = [];
   readonly references: NameReference[] = [];
+  private aliasCount = 0;
 
   constructor(
     readonly file: string,
@@ -52,6 +55,13 @@ export class SchemaContext {
   resolve(node: unknown): Node | null {
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
+      // Aliases can nest exponentially or loop (`&t {dlqTrigger: *t}`); bound them as yaml's toJS does.
+      this.aliasCount++;
+      if (this.aliasCount > maxAliases) {
+        if (this.aliasCount === maxAliases + 1)
+          this.error(node, '', `more than ${maxAliases} aliases; expand them`);
+        return null;
+      }
       return (node.resolve(this.doc) as Node | undefined) ?? null;
     }
     return node as Node;
@@ -255,9 +265,14 @@ export function bool(): Schema<boolean> {
 export function any(): Schema<unknown> {
   return {
     expected: 'any value',
-    check(node, _path, ctx) {
+    check(node, path, ctx) {
       if (node === null) return null;
-      return node.toJS(ctx.doc, { maxAliasCount: 100 });
+      try {
+        return node.toJS(ctx.doc, { maxAliasCount: maxAliases });
+      } catch (err) {
+        ctx.error(node, path, `cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
     },
   };
 }
@@ -479,7 +494,8 @@ export function obj(
         }
       }
       for (const group of options.oneOf ?? []) {
-        const present = group.keys.filter((key) => seen.has(key));
+        // In file order, so the error lands on the key the reader added last.
+        const present = [...seen].filter((key) => group.keys.includes(key));
         if (present.length > 1) {
           ctx.error(
             keyNode(node, present[1]!),

@@ -58,18 +58,38 @@ export function newEvent<Data>(input: NewEventInput<Data>): CloudEvent<Data> {
   };
 }
 
-/** JSON bytes of the envelope as they go on the bus (key order as sdk-go writes it). */
+const GO_ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+/**
+ * Escapes what Go's encoding/json escapes and JSON.stringify does not. Argo serialises the event with
+ * `json.Marshal(event)`, which re-compacts sdk-go's output with HTML escaping on
+ * (argoproj/argo-events: pkg/eventsources/eventing.go). These characters only occur inside JSON strings,
+ * so replacing them over the whole text keeps it valid and equal in value.
+ */
+export function goJsonEscape(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] ?? c);
+}
+
+/** JSON bytes of the envelope as they go on the bus (key order and escaping as Argo's sdk-go writes them). */
 export function encodeEvent(event: CloudEvent): string {
-  return JSON.stringify({
-    specversion: event.specversion,
-    id: event.id,
-    source: event.source,
-    type: event.type,
-    subject: event.subject,
-    datacontenttype: event.datacontenttype,
-    time: event.time,
-    data: event.data,
-  });
+  return goJsonEscape(
+    JSON.stringify({
+      specversion: event.specversion,
+      id: event.id,
+      source: event.source,
+      type: event.type,
+      subject: event.subject,
+      datacontenttype: event.datacontenttype,
+      time: event.time,
+      data: event.data,
+    }),
+  );
 }
 
 const REQUIRED = ['specversion', 'id', 'source', 'subject', 'type'] as const;

@@ -317,7 +317,11 @@ export class JetStreamBus implements Bus {
   private async watchStatus(): Promise<void> {
     for await (const status of this.nc.status()) {
       if (status.type === this.nats.Events.Disconnect) this.connected = false;
-      if (status.type === this.nats.Events.Reconnect) this.connected = true;
+      if (status.type === this.nats.Events.Reconnect) {
+        this.connected = true;
+        // Pull requests died with the old connection's server; waiting on them would stall until the guard.
+        for (const loop of this.subscriptions) loop.interrupt();
+      }
     }
   }
 
@@ -670,6 +674,11 @@ class PullLoop implements Subscription {
         if (this.running) await sleep(250);
       }
     }
+  }
+
+  /** Abandons the pull being waited on (the loop opens a new one). */
+  interrupt(): void {
+    this.current.iterator?.stop();
   }
 
   /** Stops pulling without waiting for the batch in flight. */

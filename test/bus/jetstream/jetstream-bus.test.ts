@@ -86,19 +86,23 @@ describe.runIf(requireNatsServer())('JetStreamBus against nats-server', () => {
       subject: 'push',
       type: 'github',
       time: new Date('2024-05-01T10:00:00.123Z'),
-      data: { headers: { 'X-Github-Event': ['push'] }, body: { ref: 'refs/heads/main' } },
+      data: {
+        headers: { 'X-Github-Event': ['push'] },
+        body: { ref: 'refs/heads/main', title: 'fix <b> & \u2028' },
+      },
     });
     // When it is published
     const [message] = await Promise.all([raw.message(), bus.publish(published)]);
     raw.close();
     // Then the wire carries what nats.go writes for js.Publish(subject, body, nats.MsgId(id)) and sdk-go's
-    // structured JSON (cloudevents/sdk-go v2 event/event_marshal.go: context keys in this order, then data)
+    // structured JSON (cloudevents/sdk-go v2 event/event_marshal.go: context keys in this order, then data),
+    // HTML-escaped as Go's json.Marshal(event) leaves it (argoproj/argo-events: pkg/eventsources/eventing.go)
     expect(message.subject).toBe('default.github.push');
     expect(message.headers).toBe('NATS/1.0\r\nNats-Msg-Id: f0e1d2c3b4a5968778695a4b3c2d1e0f\r\n\r\n');
     expect(message.body).toBe(
       '{"specversion":"1.0","id":"f0e1d2c3b4a5968778695a4b3c2d1e0f","source":"github","type":"github",' +
         '"subject":"push","datacontenttype":"application/json","time":"2024-05-01T10:00:00.123Z",' +
-        '"data":{"headers":{"X-Github-Event":["push"]},"body":{"ref":"refs/heads/main"}}}',
+        '"data":{"headers":{"X-Github-Event":["push"]},"body":{"ref":"refs/heads/main","title":"fix \\u003cb\\u003e \\u0026 \\u2028"}}}',
     );
   });
 

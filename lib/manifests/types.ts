@@ -83,6 +83,15 @@ export type GenericEventSpec = Record<string, unknown> & {
   filter?: EventSourceFilter;
 };
 
+/** Outrigger extension: AWS events (S3 uploads…) matched on an EventBridge bus by an event pattern. */
+export type EventBridgeEventSpec = GenericEventSpec & {
+  /** An EventBridge event pattern (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html). */
+  eventPattern: Record<string, unknown>;
+  /** The AWS bus; `default` when absent. */
+  eventBusName?: string;
+  region?: string;
+};
+
 export interface EventSourceSpec {
   eventBusName?: string;
   webhook?: Record<string, WebhookEventSpec>;
@@ -95,7 +104,7 @@ export interface EventSourceSpec {
   sns?: Record<string, GenericEventSpec>;
   slack?: Record<string, GenericEventSpec>;
   stripe?: Record<string, GenericEventSpec>;
-  eventbridge?: Record<string, GenericEventSpec>;
+  eventbridge?: Record<string, EventBridgeEventSpec>;
 }
 
 export interface EventSource {
@@ -185,6 +194,20 @@ export interface LogTriggerSpec {
   intervalSeconds?: number;
 }
 
+/** Outrigger extension: PutEvents of one entry; `payload` builds its `Detail` JSON (as Argo's payloads do). */
+export type EventBridgeTriggerSpec = {
+  source: string;
+  detailType: string;
+  /** The AWS bus; `default` when absent. */
+  eventBusName?: string;
+  payload?: TriggerParameter[];
+  parameters?: TriggerParameter[];
+  resources?: string[];
+  region?: string;
+  endpoint?: string;
+  roleARN?: string;
+};
+
 /** Argo's TriggerTemplate: `name`, `conditions`, `conditionsReset` and exactly one trigger type key. */
 export interface TriggerTemplate {
   name: string;
@@ -197,7 +220,7 @@ export interface TriggerTemplate {
   log?: LogTriggerSpec;
   slack?: Record<string, unknown>;
   nats?: Record<string, unknown>;
-  eventBridge?: Record<string, unknown>;
+  eventBridge?: EventBridgeTriggerSpec;
 }
 
 export interface Backoff {

@@ -55,8 +55,14 @@ const SYNTAX_EXAMPLES: [string, string][] = [
   ['friends.#(last="Murphy")#|#', '2'],
   ['children.@reverse', '["Jack","Alex","Sara"]'],
   ['children.@reverse.0', '"Jack"'],
-  ['{name.first,age,"the_murphys":friends.#(last="Murphy")#.first}', '{"first":"Tom","age":37,"the_murphys":["Dale","Jane"]}'],
-  ['{name.first,age,"company":!"Happysoft","employed":!true}', '{"first":"Tom","age":37,"company":"Happysoft","employed":true}'],
+  [
+    '{name.first,age,"the_murphys":friends.#(last="Murphy")#.first}',
+    '{"first":"Tom","age":37,"the_murphys":["Dale","Jane"]}',
+  ],
+  [
+    '{name.first,age,"company":!"Happysoft","employed":!true}',
+    '{"first":"Tom","age":37,"company":"Happysoft","employed":true}',
+  ],
   ['[name.first,age,children.0]', '["Tom",37,"Sara"]'],
   ['friends.#.first', '["Dale","Roger","Jane"]'],
   ['friends.#.nets.0', '["ig","fb","ig"]'],
@@ -156,22 +162,42 @@ const UPSTREAM: [string, string, string][] = [
   [ARRAY_EX, '@ugly|#.c.#', '[1,1]'],
   [ARRAY_EX, '@reverse|0|c|0|a', '11.11'],
   [ARRAY_EX, '#.c|#', '2'],
-  ['{"other":{"hello":"world"},"arr":[1,2,3,4,5,6]}', '@pretty|@reverse|@ugly', '{"arr":[1,2,3,4,5,6],"other":{"hello":"world"}}'],
+  [
+    '{"other":{"hello":"world"},"arr":[1,2,3,4,5,6]}',
+    '@pretty|@reverse|@ugly',
+    '{"arr":[1,2,3,4,5,6],"other":{"hello":"world"}}',
+  ],
   ['{"other":{"hello":"world"},"arr":[1,2,3,4,5,6]}', 'other.@this', '{"hello":"world"}'],
   ['{"other":{"hello":"world"},"arr":[1,2,3,4,5,6]}', '@pretty|@reverse|arr|@reverse|2', '4'],
   ['{"name": {"first": "Tom", "last": "Anderson"}}', '"bar"', ''],
   ['{"name": {"first": "Tom", "last": "Anderson"}}', '!"bar"', 'bar'],
   ['{"name": {"first": "Tom", "last": "Anderson"}}', '!{"name":{"first":"Tom"}}.{name.first}.first', 'Tom'],
-  ['{"name": {"first": "Tom", "last": "Anderson"}}', '{name.last,"foo":!"bar"}', '{"last":"Anderson","foo":"bar"}'],
-  ['{"name": {"first": "Tom", "last": "Anderson"}}', '{name.last,"foo":!{"a":"b"},"that"}', '{"last":"Anderson","foo":{"a":"b"}}'],
-  ['{"name": {"first": "Tom", "last": "Anderson"}}', '{name.last,"foo":!{"c":"d"},!"that"}', '{"last":"Anderson","foo":{"c":"d"},"_":"that"}'],
+  [
+    '{"name": {"first": "Tom", "last": "Anderson"}}',
+    '{name.last,"foo":!"bar"}',
+    '{"last":"Anderson","foo":"bar"}',
+  ],
+  [
+    '{"name": {"first": "Tom", "last": "Anderson"}}',
+    '{name.last,"foo":!{"a":"b"},"that"}',
+    '{"last":"Anderson","foo":{"a":"b"}}',
+  ],
+  [
+    '{"name": {"first": "Tom", "last": "Anderson"}}',
+    '{name.last,"foo":!{"c":"d"},!"that"}',
+    '{"last":"Anderson","foo":{"c":"d"},"_":"that"}',
+  ],
   [
     '{"name": {"first": "Tom", "last": "Anderson"}}',
     '[!true,!false,!null,!inf,!nan,!hello,{"name":!"andy",name.last},+inf,!["any","thing"]]',
     '[true,false,null,inf,nan,{"name":"andy","last":"Anderson"},["any","thing"]]',
   ],
   ['{"1300014": {"code": "1300014"}, "1300015": {"code": "1300015"}}', '@keys', '["1300014","1300015"]'],
-  ['{"1300014": {"code": "1300014"}, "1300015": {"code": "1300015"}}', '@values.#.code', '["1300014","1300015"]'],
+  [
+    '{"1300014": {"code": "1300014"}, "1300015": {"code": "1300015"}}',
+    '@values.#.code',
+    '["1300014","1300015"]',
+  ],
   ['', '@keys', '[]'],
   ['"hello"', '@keys', '[null]'],
   ['[]', '@keys', '[]'],
@@ -180,7 +206,11 @@ const UPSTREAM: [string, string, string][] = [
   ['"hello"', '@values', '["hello"]'],
   ['[1,2,3]', '@values', '[1,2,3]'],
   ['[1,[2],[3,4],[5,[6,[7]]],{"hi":"there"},8,[9]]', '@flatten', '[1,2,3,4,5,[6,[7]],{"hi":"there"},8,9]'],
-  ['[1,[2],[3,4],[5,[6,[7]]],{"hi":"there"},8,[9]]', '@flatten:{"deep":true}', '[1,2,3,4,5,6,7,{"hi":"there"},8,9]'],
+  [
+    '[1,[2],[3,4],[5,[6,[7]]],{"hi":"there"},8,[9]]',
+    '@flatten:{"deep":true}',
+    '[1,2,3,4,5,6,7,{"hi":"there"},8,9]',
+  ],
   ['{"9999":1234}', '@flatten', '{"9999":1234}'],
   ['[{},{}]', '@join', '{}'],
   ['[{"a":1},{"b":2}]', '@join', '{"a":1,"b":2}'],
@@ -188,10 +218,18 @@ const UPSTREAM: [string, string, string][] = [
   ['[{"a":1,"b":1},{"b":2},5,{"c":3}]', '@join', '{"a":1,"b":2,"c":3}'],
   ['[{"a":1,"b":1},{"b":2},5,{"c":3}]', '@join:{"preserve":true}', '{"a":1,"b":1,"b":2,"c":3}'],
   ['[{"a":1,"b":1},{"b":2},5,{"c":3}]', '@join:{"preserve":true}.b', '1'],
-  ['{"id":["123","456","789"],"val":[2,1]}', '@group', '[{"id":"123","val":2},{"id":"456","val":1},{"id":"789"}]'],
+  [
+    '{"id":["123","456","789"],"val":[2,1]}',
+    '@group',
+    '[{"id":"123","val":2},{"id":"456","val":1},{"id":"789"}]',
+  ],
   [DIG, '@dig:name', '["melinda","jake"]'],
   [DIG, '@dig:secret', '["password"]'],
-  ['{"Message":"{\\"Records\\":[{\\"eventVersion\\":\\"2.1\\"}]"}', 'Message.@fromstr.Records.#.eventVersion.@tostr', '["\\"2.1\\""]'],
+  [
+    '{"Message":"{\\"Records\\":[{\\"eventVersion\\":\\"2.1\\"}]"}',
+    'Message.@fromstr.Records.#.eventVersion.@tostr',
+    '["\\"2.1\\""]',
+  ],
   ['{"a":"b"}', '@tostr', '{"a":"b"}'],
   ['{"a":1', '@valid', ''],
   ['{"a":1}', '@valid.a', '1'],
@@ -265,7 +303,10 @@ describe('gjson get: upstream test vectors', () => {
     const json = `{"issues": [{"fields": {"labels": ["milestone_1","group:foo","plan:a","plan:b"]},"id": "123"},
       {"fields": {"labels": ["milestone_1","group:foo","plan:a","plan"]},"id": "456"}]}`;
     // Act
-    const res = get(json, '{"id":issues.#.id,"plans":issues.#.fields.labels.#(%"plan:*")#|#.#}|@group|#(plans>=2)#.id');
+    const res = get(
+      json,
+      '{"id":issues.#.id,"plans":issues.#.fields.labels.#(%"plan:*")#|#.#}|@group|#(plans>=2)#.id',
+    );
     // Assess
     expect(res.raw).toBe('["123"]');
   });
@@ -276,7 +317,9 @@ describe('gjson get: upstream test vectors', () => {
       {"fields": {"labels": ["milestone_2"]}, "refid": "456"},
       [{"extra_deep": [{"fields": {"labels": ["milestone_3"]}, "refid": "789"}]}]]}}`;
     // Act
-    const got = ['123', '456', '789'].map((id) => get(json, `group.@dig:#(refid=${id})|0.fields.labels.0`).string());
+    const got = ['123', '456', '789'].map((id) =>
+      get(json, `group.@dig:#(refid=${id})|0.fields.labels.0`).string(),
+    );
     // Assess
     expect(got).toEqual(['milestone_1', 'milestone_2', 'milestone_3']);
   });

@@ -1,0 +1,296 @@
+/**
+ * The `k8s` trigger: create, update, patch or delete a Kubernetes object
+ * (argoproj/argo-events: pkg/sensors/triggers/standard-k8s/standard-k8s.go; semantics §6.1).
+ *
+ * One deliberate difference (DESIGN §3): `create` of an object with `generateName` and no name gets a name
+ * derived from the sensor, trigger and event ids, and AlreadyExists counts as success, so a redelivered
+ * event never creates a second Job.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { KubeApiError, TriggerError } from '../../errors.ts';
+import type { KubeClient, KubeObject, PatchStrategy } from '../../kube/client.ts';
+import type { K8sTriggerSpec } from '../../manifests/types.ts';
+import { applyParameters } from '../../sensors/parameters.ts';
+import type { FiredEvents, RenderContext, TriggerClients, TriggerOutcome, TriggerType } from '../types.ts';
+
+export type K8sOperation = 'create' | 'update' | 'patch' | 'delete';
+
+/** What render produces: the object to send and how. */
+export interface K8sRequest {
+  sensor: string;
+  trigger: string;
+  operation: K8sOperation;
+  object: KubeObject;
+  /** The object's namespace (undefined for cluster-scoped kinds, or when neither object nor sensor set one). */
+  namespace: string | undefined;
+  patchStrategy: PatchStrategy;
+}
+
+/** Labels and annotation Outrigger puts on created objects. */
+export const K8S_LABELS = {
+  sensor: 'events.argoproj.io/sensor',
+  trigger: 'events.argoproj.io/trigger',
+  actionTimestamp: 'events.argoproj.io/action-timestamp',
+  eventIds: 'outrigger.io/event-ids',
+} as const;
+
+/** Plurals upstream treats as cluster-scoped, by kind; every other kind gets a namespace. */
+const CLUSTER_SCOPED_KINDS = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+]);
+
+const PATCH_STRATEGIES: Readonly<Record<string, PatchStrategy>> = {
+  'application/merge-patch+json': 'merge',
+  'application/json-patch+json': 'json',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+};
+
+const OPERATIONS: readonly K8sOperation[] = ['create', 'update', 'patch', 'delete'];
+const HASH_LENGTH = 10;
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function invalid(context: RenderContext, message: string): TriggerError {
+  return new TriggerError(
+    `k8s trigger "${context.triggerName}" of sensor "${context.sensorName}": ${message}`,
+    {
+      retryable: false,
+    },
+  );
+}
+
+/** RFC 4648 base32 in lower case: DNS-safe characters only. */
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
+}
+
+/** `generateName` plus a hash of sensor, trigger and event ids: the same firing always gets the same name. */
+export function idempotentName(
+  generateName: string,
+  sensor: string,
+  trigger: string,
+  eventIds: readonly string[],
+): string {
+  const digest = createHash('sha256')
+    .update(`${sensor}/${trigger}/${eventIds.join(',')}`)
+    .digest();
+  // Keep the whole hash: a Job name must stay within 63 characters (it becomes a label value).
+  return `${generateName.slice(0, 63 - HASH_LENGTH)}${base32(digest).slice(0, HASH_LENGTH)}`;
+}
+
+/** The object named by the trigger's source (`resource` or `inline`; url and configmap come later). */
+function sourceObject(spec: K8sTriggerSpec, context: RenderContext): unknown {
+  const { source } = spec;
+  if (source?.resource !== undefined) return source.resource;
+  if (source?.inline !== undefined) {
+    try {
+      return parseYaml(source.inline);
+    } catch (cause) {
+      throw invalid(context, `source.inline is not valid YAML or JSON: ${(cause as Error).message}`);
+    }
+  }
+  const set = Object.keys(source ?? {}).join(', ') || 'none';
+  throw invalid(
+    context,
+    `source must be resource or inline (url and configmap are not supported yet); found ${set}`,
+  );
+}
+
+function asKubeObject(value: unknown, context: RenderContext): KubeObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(context, 'the resource is not an object');
+  }
+  const object = value as Record<string, unknown>;
+  if (typeof object.apiVersion !== 'string' || object.apiVersion === '') {
+    throw invalid(context, 'the resource has no apiVersion');
+  }
+  if (typeof object.kind !== 'string' || object.kind === '')
+    throw invalid(context, 'the resource has no kind');
+  if (object.metadata === undefined || object.metadata === null) object.metadata = {};
+  if (typeof object.metadata !== 'object' || Array.isArray(object.metadata)) {
+    throw invalid(context, 'the resource metadata is not an object');
+  }
+  return object as KubeObject;
+}
+
+function describe(object: KubeObject): string {
+  const { namespace, name } = object.metadata;
+  return `${object.apiVersion} ${object.kind} ${namespace ? `${namespace}/` : ''}${name ?? ''}`;
+}
+
+/** Turns the trigger spec and fired events into the object to send (pure: same inputs, same request). */
+export function renderK8s(spec: K8sTriggerSpec, events: FiredEvents, context: RenderContext): K8sRequest {
+  const operation = spec.operation || 'create';
+  if (!OPERATIONS.includes(operation)) {
+    throw invalid(context, `unknown operation "${operation}" (expected ${OPERATIONS.join(', ')})`);
+  }
+  const patchStrategy = PATCH_STRATEGIES[spec.patchStrategy || 'application/merge-patch+json'];
+  if (patchStrategy === undefined) {
+    throw invalid(
+      context,
+      `unknown patchStrategy "${spec.patchStrategy}" (expected ${Object.keys(PATCH_STRATEGIES).join(', ')})`,
+    );
+  }
+  // applyParameters returns a deep copy, so the manifest's resource is never mutated.
+  const object = asKubeObject(applyParameters(sourceObject(spec, context), spec.parameters, events), context);
+  const metadata = object.metadata;
+
+  // Upstream: the object's namespace, else the sensor's, except for the kinds it knows are cluster-scoped.
+  const namespace = CLUSTER_SCOPED_KINDS.has(object.kind)
+    ? undefined
+    : (metadata.namespace ?? context.sensorNamespace);
+  if (namespace === undefined) delete metadata.namespace;
+  else metadata.namespace = namespace;
+
+  if (operation === 'create') {
+    if (!metadata.name) {
+      if (!metadata.generateName)
+        throw invalid(context, 'the resource needs metadata.name or metadata.generateName');
+      metadata.name = idempotentName(
+        metadata.generateName,
+        context.sensorName,
+        context.triggerName,
+        context.eventIds,
+      );
+    }
+    metadata.labels = {
+      ...metadata.labels,
+      [K8S_LABELS.sensor]: context.sensorName,
+      [K8S_LABELS.trigger]: context.triggerName,
+      [K8S_LABELS.actionTimestamp]: String(context.now.getTime()),
+    };
+    metadata.annotations = { ...metadata.annotations, [K8S_LABELS.eventIds]: context.eventIds.join(',') };
+  } else if (!metadata.name) {
+    throw invalid(context, `${operation} needs metadata.name`);
+  }
+  return {
+    sensor: context.sensorName,
+    trigger: context.triggerName,
+    operation,
+    object,
+    namespace,
+    patchStrategy,
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === '' || value === 0 || value === false;
+}
+
+/** mergo.Merge(live, desired, WithOverride): maps merge key by key, non-empty values replace. */
+function mergeOverride(live: unknown, desired: unknown): unknown {
+  if (!isObject(live) || !isObject(desired)) return isEmpty(desired) ? live : desired;
+  const out: Record<string, unknown> = { ...live };
+  for (const [key, value] of Object.entries(desired)) out[key] = mergeOverride(live[key], value);
+  return out;
+}
+
+const isNotFound = (err: unknown) => err instanceof KubeApiError && err.status === 404;
+
+/** The live object, or undefined when it does not exist. */
+async function getLive(kube: KubeClient, object: KubeObject): Promise<KubeObject | undefined> {
+  const { namespace, name } = object.metadata;
+  try {
+    return await kube.get(object.apiVersion, object.kind, namespace, name ?? '');
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+async function executeWithKube(request: K8sRequest, kube: KubeClient): Promise<TriggerOutcome> {
+  const { object } = request;
+  switch (request.operation) {
+    case 'create':
+      try {
+        const created = await kube.create(object);
+        return { summary: `created ${describe(created)}`, result: created };
+      } catch (err) {
+        // The deterministic name makes a replayed firing collide with its first run: that is success.
+        if (err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists') {
+          return { summary: `${describe(object)} already exists`, alreadyDone: true };
+        }
+        throw err;
+      }
+    case 'update': {
+      const live = await getLive(kube, object);
+      if (!live) {
+        const created = await kube.create(object);
+        return { summary: `created ${describe(created)} (update found none)`, result: created };
+      }
+      const updated = await kube.update(mergeOverride(live, object) as KubeObject);
+      return { summary: `updated ${describe(updated)}`, result: updated };
+    }
+    case 'patch': {
+      const live = await getLive(kube, object);
+      if (!live) {
+        const created = await kube.create(object);
+        return { summary: `created ${describe(created)} (patch found none)`, result: created };
+      }
+      const patched = await kube.patch(object, request.patchStrategy);
+      return { summary: `patched ${describe(patched)}`, result: patched };
+    }
+    case 'delete': {
+      const live = await getLive(kube, object);
+      if (!live)
+        return { summary: `${describe(object)} does not exist, nothing to delete`, alreadyDone: true };
+      await kube.delete(
+        object.apiVersion,
+        object.kind,
+        object.metadata.namespace,
+        object.metadata.name ?? '',
+      );
+      return { summary: `deleted ${describe(object)}` };
+    }
+  }
+}
+
+/** Keeps a manifest name usable as one path segment. */
+const segment = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+
+async function dryRun(request: K8sRequest, clients: TriggerClients): Promise<TriggerOutcome> {
+  const { object, operation } = request;
+  const summary = `would ${operation} ${describe(object)}`;
+  const yaml = toYaml(object);
+  (clients.log ?? console.log)(`[dry-run] ${summary}\n${yaml}`);
+  if (clients.dryRunDir === undefined) return { summary, result: { object } };
+  const dir = join(clients.dryRunDir, segment(request.sensor), segment(request.trigger));
+  const path = join(dir, `${segment(object.metadata.name ?? 'unnamed')}.yaml`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path, yaml);
+  return { summary: `${summary} (written to ${path})`, result: { object, path } };
+}
+
+/** Performs the request with `clients.kube`, or prints and writes it in dry-run when there is none. */
+export async function executeK8s(request: K8sRequest, clients: TriggerClients): Promise<TriggerOutcome> {
+  return clients.kube ? executeWithKube(request, clients.kube) : dryRun(request, clients);
+}
+
+/** The k8s trigger type: pure render, I/O execute. */
+export const k8sTrigger: TriggerType<K8sTriggerSpec, K8sRequest> = {
+  type: 'k8s',
+  render: renderK8s,
+  execute: executeK8s,
+};

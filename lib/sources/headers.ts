@@ -66,6 +66,12 @@ export function bitbucketDeliveryId(headers: RawHeaders): string | undefined {
   return id ? safeEventId('bitbucket', id) : undefined;
 }
 
+/** Bitbucket Server's `X-Request-Id` (Cloud's `X-Request-UUID` accepted too). */
+export function bitbucketServerDeliveryId(headers: RawHeaders): string | undefined {
+  const id = headerValue(headers, 'X-Request-UUID') ?? headerValue(headers, 'X-Request-Id');
+  return id ? safeEventId('bitbucket', id) : undefined;
+}
+
 /** Any known provider's delivery id; a plain webhook recognises them all (the article points GitHub at one). */
 export function providerDeliveryId(headers: RawHeaders): string | undefined {
   return githubDeliveryId(headers) ?? gitlabDeliveryId(headers) ?? bitbucketDeliveryId(headers);

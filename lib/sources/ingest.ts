@@ -16,13 +16,15 @@ import type { EventSource, EventSourceFilter, ManifestSet, WebhookContext } from
 import type { SecretResolver } from '../secrets/resolver.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import { sourceOf } from './index.ts';
+import { errorResponse, jsonResponse } from './response.ts';
 import type { SourceModule } from './types.ts';
 import { constantTimeEqual } from './verify.ts';
 
+export { errorResponse, jsonResponse } from './response.ts';
+
 /** Argo's default `maxPayloadSize`: 1 MiB. */
 export const DEFAULT_MAX_PAYLOAD_SIZE = 1_048_576;
-/** Seconds a provider should wait before redelivering after a 503. */
-export const RETRY_AFTER_SECONDS = 5;
+export { RETRY_AFTER_SECONDS } from './response.ts';
 
 /** One served endpoint: an (EventSource, event name) pair and where it listens. */
 export interface Route {
@@ -61,30 +63,6 @@ interface Binding {
   spec: unknown;
   context: WebhookContext;
   filter: EventSourceFilter | undefined;
-}
-
-const JSON_HEADERS = { 'content-type': 'application/json' } as const;
-
-/** A JSON answer. */
-export function jsonResponse(
-  statusCode: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): HttpResponse {
-  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
-}
-
-/** The `{error, message}` answer for an error; hides messages that are not meant for callers. */
-export function errorResponse(err: unknown): HttpResponse {
-  if (err instanceof OutriggerError) {
-    const headers: Record<string, string> = {};
-    if (err instanceof BusError) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
-    const allow = (err as { allow?: unknown }).allow;
-    if (typeof allow === 'string') headers.allow = allow;
-    const message = err.expose ? err.message : 'internal error';
-    return jsonResponse(err.statusCode, { error: err.code, message }, headers);
-  }
-  return jsonResponse(500, { error: 'InternalError', message: 'internal error' });
 }
 
 class MethodNotAllowedError extends PayloadError {
@@ -230,7 +208,7 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
     await checkBearer(request, context, deps.secrets);
     await source.verify(request, spec, deps.secrets);
     const data = source.toEventData(request, spec);
-    const answer = source.answer?.(request, data);
+    const answer = source.answer?.(request, data, spec);
     if (answer) return answer;
     if (!(await keep(binding, data))) {
       log({ level: 'info', msg: 'event filtered out', ...labels(binding) });

@@ -16,7 +16,7 @@ export interface SourceModule<Spec = unknown> {
   /** The provider's delivery id (the deduplication key), when the request carries one. */
   deliveryId(request: HttpRequest, data: unknown): string | undefined;
   /** Answers a verified request without publishing (handshakes such as Slack's `url_verification`). */
-  answer?(request: HttpRequest, data: unknown): HttpResponse | undefined;
+  answer?(request: HttpRequest, data: unknown, spec: Spec): HttpResponse | undefined;
 }
 
 /** Erases a module's spec type for the registry; the loader has validated specs against their schema. */

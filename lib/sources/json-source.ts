@@ -1,0 +1,28 @@
+/** The data shape shared by git providers: `{headers, body, metadata}` with the raw JSON body. */
+import type { WebhookContext } from '../manifests/types.ts';
+import { parseJson } from './body.ts';
+import { eventHeaders } from './headers.ts';
+import type { HttpRequest } from './http.ts';
+
+/** Event data of gitlab, bitbucket and bitbucketserver events (`headers` plural). */
+export interface HeadersBodyEventData {
+  headers: Record<string, string[]>;
+  body: unknown;
+  metadata?: Record<string, string>;
+}
+
+/** The common spec fields of those providers. */
+export interface ProviderSpec {
+  webhook?: WebhookContext;
+  metadata?: Record<string, string>;
+}
+
+/** `{headers, body, metadata}` with the body read as JSON (400 when it is not). */
+export function headersBodyData(request: HttpRequest, spec: ProviderSpec): HeadersBodyEventData {
+  const data: HeadersBodyEventData = {
+    headers: eventHeaders(request.headers),
+    body: parseJson(request.body),
+  };
+  if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
+  return data;
+}

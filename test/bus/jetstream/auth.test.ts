@@ -70,6 +70,31 @@ describe.runIf(requireNatsServer())('JetStreamBus credentials and reachability',
     expect((error as Error).message).not.toContain('hunter2-secret');
   });
 
+  it('connects with a user and password, and refuses a wrong password without showing it', async () => {
+    // Given a server that wants a user and password
+    const basic = await startNatsServer({ user: { user: 'outrigger', pass: 'pa55-word' } });
+    try {
+      // When
+      const bus = await JetStreamBus.connect({
+        url: basic.url,
+        auth: { user: 'outrigger', pass: 'pa55-word' },
+        createIfMissing: true,
+      });
+      await bus.publish(event());
+      await bus.close();
+      const error = await JetStreamBus.connect({
+        url: basic.url,
+        auth: { user: 'outrigger', pass: 'nope-nope' },
+      }).catch((err: unknown) => err);
+      // Then
+      expect(error).toBeInstanceOf(BusError);
+      expect((error as Error).message).toContain('authorization violation');
+      expect((error as Error).message).not.toContain('nope-nope');
+    } finally {
+      await basic.stop();
+    }
+  });
+
   it('fails fast when nothing listens at the URL', async () => {
     // Given
     const url = `ws://127.0.0.1:${await closedPort()}`;

@@ -1,8 +1,8 @@
 /** Context filter (semantics §3.5): each field set must equal the event's exactly. */
 import type { EventContext } from '../../events/envelope.ts';
 import type { EventDependencyFilter } from '../../manifests/types.ts';
-import { failed, passed } from './result.ts';
 import type { FilterResult } from './result.ts';
+import { failed, passed } from './result.ts';
 
 const FIELDS = ['type', 'subject', 'source', 'datacontenttype'] as const;
 

@@ -1,14 +1,16 @@
 /**
  * Data filters (semantics §3.3; argoproj/argo-events: pkg/sensors/dependencies/filter.go `filterData`).
- * String values are unanchored RE2 regexes, as upstream: `main` also matches `main-old`.
+ * String values are unanchored RE2 regexes, as upstream: `main` also matches `main-old`. Error texts are
+ * upstream's: `data filter error (path 'k' does not exist)`, `data filter errors [a / b]`.
  */
-import { get } from '../../expr/gjson.ts';
+
 import type { GjsonResult } from '../../expr/gjson.ts';
+import { get } from '../../expr/gjson.ts';
 import { compileRegex } from '../../expr/regex.ts';
 import type { DataFilter } from '../../manifests/types.ts';
 import { cachedTemplate } from '../parameters.ts';
-import { errored, failed, passed } from './result.ts';
 import type { FilterResult } from './result.ts';
+import { errored, failed, passed } from './result.ts';
 
 const numberComparators: Record<string, (a: number, b: number) => boolean> = {
   '': (a, b) => a === b,
@@ -20,109 +22,159 @@ const numberComparators: Record<string, (a: number, b: number) => boolean> = {
   '>=': (a, b) => a >= b,
 };
 
-/** Go's strconv.ParseFloat: the whole string must be a number. */
-function parseGoFloat(text: string): number | undefined {
-  const t = text.trim() === text ? text : '';
-  if (!/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|[Ii]nf(inity)?|NaN)$/.test(t)) return undefined;
-  if (/inf/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
-  return Number(t);
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL = /^([+-]?)(?:inf|infinity|nan)$/i;
+const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$/;
+
+/** Go's `strconv.ParseFloat(s, 64)`: the number, or undefined where Go reports a syntax error. */
+export function parseGoFloatStrict(text: string): number | undefined {
+  // Go accepts `_` separators only after a base prefix, which filter values never need.
+  if (text.includes('_')) return undefined;
+  const s = text;
+  if (DECIMAL.test(s)) return Number(s);
+  const special = SPECIAL.exec(s);
+  if (special) {
+    if (/nan/i.test(s)) return Number.NaN;
+    return special[1] === '-' ? -Infinity : Infinity;
+  }
+  const hex = HEX_FLOAT.exec(s);
+  if (hex && (hex[2] !== '' || hex[3] !== '')) {
+    const value =
+      Number.parseInt(`${hex[2]}${hex[3]}`, 16) * 2 ** (Number(hex[4]) - 4 * (hex[3] ?? '').length);
+    return hex[1] === '-' ? -value : value;
+  }
+  return undefined;
 }
 
-const goBools: Record<string, boolean> = {
-  '1': true, t: true, T: true, TRUE: true, true: true, True: true,
-  '0': false, f: false, F: false, FALSE: false, false: false, False: false,
+const goBools: Readonly<Record<string, boolean>> = {
+  '1': true,
+  t: true,
+  T: true,
+  TRUE: true,
+  true: true,
+  True: true,
+  '0': false,
+  f: false,
+  F: false,
+  FALSE: false,
+  false: false,
+  False: false,
 };
 
-/** The comparable form of a path's value: the gjson result or a template's string output. */
-interface Subject {
-  text: string;
-  float: () => number;
-  bool: () => boolean;
-}
+/** What one filter concluded; `error` texts are unwrapped (the caller adds `data filter error (…)`). */
+type Verdict = { kind: 'pass' } | { kind: 'fail' } | { kind: 'error'; message: string };
+const PASS: Verdict = { kind: 'pass' };
+const FAIL: Verdict = { kind: 'fail' };
+const error = (message: string): Verdict => ({ kind: 'error', message });
 
-function subjectOf(result: GjsonResult, filter: DataFilter): Subject | string {
-  if (filter.template === undefined) {
-    return { text: result.string(), float: () => result.float(), bool: () => result.bool() };
-  }
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Runs a filter's template over the path's string form (upstream wraps the output in a gjson string). */
+function applyTemplate(
+  filter: DataFilter,
+  result: GjsonResult,
+  operator: 'and' | 'or',
+): GjsonResult | Verdict {
+  const template = filter.template ?? '';
   let out: string;
   try {
-    out = cachedTemplate(filter.template).execute({ Input: result.string() });
+    out = cachedTemplate(template).execute({ Input: result.string() });
   } catch (err) {
-    return `template evaluation failed for path '${filter.path}': ${err instanceof Error ? err.message : err}`;
+    return error(messageOf(err));
   }
-  if (out === '' || out === '<no value>') return `template evaluation produced no value for path '${filter.path}'`;
-  // Upstream wraps the output in a gjson String result: Float() parses, Bool() lower-cases then parses.
-  const asString = get(JSON.stringify({ v: out }), 'v');
-  return { text: out, float: () => asString.float(), bool: () => asString.bool() };
+  if (out === '' || out === '<no value>') {
+    return error(
+      operator === 'or'
+        ? `template evaluated to empty string or no value: '${template}'`
+        : `template '${template}' evaluated to empty string or no value`,
+    );
+  }
+  return get(JSON.stringify([out]), '0');
 }
 
 /** Evaluates one data filter against the JSON text of the event data. */
-export function evaluateDataFilter(filter: DataFilter, json: string): FilterResult {
-  if (!filter.path || !filter.type) return errored('data filter needs a path and a type');
-  if (!filter.value || filter.value.length === 0) return errored('no values specified');
-  const result = get(json, filter.path);
-  if (!result.exists) return errored(`data filter error (path '${filter.path}' does not exist)`);
-  const subject = subjectOf(result, filter);
-  if (typeof subject === 'string') return errored(subject);
+export function evaluateDataFilter(
+  filter: DataFilter,
+  json: string,
+  operator: 'and' | 'or' = 'and',
+): Verdict {
+  let result: GjsonResult = get(json, filter.path);
+  if (!result.exists) return error(`path '${filter.path}' does not exist`);
+  const values = filter.value ?? [];
+  if (values.length === 0) return error('no values specified');
+  if (filter.template) {
+    const templated = applyTemplate(filter, result, operator);
+    if ('kind' in templated) return templated;
+    result = templated;
+  }
   const comparator = filter.comparator ?? '';
 
   switch (filter.type) {
-    case 'string': {
-      if (comparator !== '' && comparator !== '=' && comparator !== '!=') return failed;
-      for (const value of filter.value) {
-        let matches: boolean;
-        try {
-          matches = compileRegex(value).test(subject.text);
-        } catch (err) {
-          return errored(`invalid regex '${value}': ${err instanceof Error ? err.message : err}`);
-        }
-        if (matches === (comparator !== '!=')) return passed;
+    case 'bool': {
+      // Upstream ignores the comparator for booleans.
+      const actual = result.bool();
+      for (const value of values) {
+        const wanted = goBools[value];
+        if (wanted === undefined)
+          return error(`strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`);
+        if (wanted === actual) return PASS;
       }
-      return failed;
+      return FAIL;
     }
     case 'number': {
       const compare = numberComparators[comparator];
-      if (!compare) return failed;
-      const actual = subject.float();
-      for (const value of filter.value) {
-        const wanted = parseGoFloat(value);
-        if (wanted === undefined) return errored(`invalid number '${value}' in data filter '${filter.path}'`);
-        if (compare(actual, wanted)) return passed;
+      const actual = result.float();
+      for (const value of values) {
+        const wanted = parseGoFloatStrict(value);
+        if (wanted === undefined)
+          return error(`strconv.ParseFloat: parsing ${JSON.stringify(value)}: invalid syntax`);
+        if (compare?.(actual, wanted)) return PASS;
       }
-      return failed;
+      return FAIL;
     }
-    case 'bool': {
-      const actual = subject.bool();
-      for (const value of filter.value) {
-        const wanted = goBools[value];
-        if (wanted === undefined) return errored(`invalid bool '${value}' in data filter '${filter.path}'`);
-        if (actual === wanted) return passed;
+    case 'string': {
+      const text = result.string();
+      for (const value of values) {
+        let matches: boolean;
+        try {
+          matches = compileRegex(value).test(text);
+        } catch (err) {
+          return error(messageOf(err));
+        }
+        // Comparators other than `=`, `!=` and empty never match strings (no error), as upstream.
+        if ((comparator === '' || comparator === '=') && matches) return PASS;
+        if (comparator === '!=' && !matches) return PASS;
       }
-      return failed;
+      return FAIL;
     }
     default:
-      return errored(`unsupported JSON type '${filter.type}'`);
+      return error(`unsupported JSON type '${filter.type ?? ''}'`);
   }
 }
 
-/** Combines a dependency's data filters with `dataLogicalOperator` (and by default). */
+/**
+ * Combines a dependency's data filters with `dataLogicalOperator`: `and` (default) stops at the first
+ * failure or error; `or` passes at the first passing filter and otherwise reports every error.
+ */
 export function evaluateDataFilters(
   filters: readonly DataFilter[],
   json: string,
-  operator: 'and' | 'or' | undefined,
+  operator: 'and' | 'or' | '' | undefined,
 ): FilterResult {
+  if (filters.length === 0) return passed;
   if (operator === 'or') {
     const errors: string[] = [];
     for (const filter of filters) {
-      const result = evaluateDataFilter(filter, json);
-      if (result.pass) return passed;
-      if (result.error) errors.push(result.error);
+      const verdict = evaluateDataFilter(filter, json, 'or');
+      if (verdict.kind === 'pass') return passed;
+      if (verdict.kind === 'error') errors.push(verdict.message);
     }
     return errors.length > 0 ? errored(`data filter errors [${errors.join(' / ')}]`) : failed;
   }
   for (const filter of filters) {
-    const result = evaluateDataFilter(filter, json);
-    if (!result.pass) return result;
+    const verdict = evaluateDataFilter(filter, json, 'and');
+    if (verdict.kind === 'error') return errored(`data filter error (${verdict.message})`);
+    if (verdict.kind === 'fail') return failed;
   }
   return passed;
 }

@@ -1,82 +1,176 @@
 /**
  * A dependency's filters combined as upstream does (semantics §3.2; argoproj/argo-events:
- * pkg/sensors/dependencies/filter.go `filterEvent`): expr, data, context, time and script are all evaluated;
- * `and` stops at the first error, `or` passes if any configured kind passed.
+ * pkg/sensors/dependencies/filter.go `filterEvent`): expr, data, context, time and script are all
+ * evaluated; under `and` (default) the first error among expr, data and time decides, under `or` the event
+ * passes when any configured kind passed and the errors are only reported; a script error decides in both.
+ *
+ * Lua (`filters.script`) is asynchronous to load and run, so there are two entry points: `evaluateFilters`
+ * (synchronous, refuses a script) and `evaluateFiltersAsync`; `evaluateDependency` also applies the
+ * dependency's transform first, as upstream does.
  */
 import type { SensorEvent } from '../../events/envelope.ts';
-import type { EventDependency } from '../../manifests/types.ts';
+import { valid } from '../../expr/gjson.ts';
+import type { EventDependency, EventDependencyFilter } from '../../manifests/types.ts';
 import { dataText } from '../event-data.ts';
+import { applyTransform } from '../transform/index.ts';
 import { evaluateContextFilter } from './context.ts';
 import { evaluateDataFilters } from './data.ts';
 import { evaluateExprFilters } from './exprs.ts';
-import { errored, failed, passed } from './result.ts';
 import type { FilterResult } from './result.ts';
+import { errored, failed, passed } from './result.ts';
+import { evaluateScriptFilter } from './script.ts';
 import { evaluateTimeFilter } from './time.ts';
 
 export type { FilterResult } from './result.ts';
 
-/** Checks the data is JSON when it arrived as raw bytes. */
-function dataError(event: SensorEvent): string | undefined {
-  if (event.raw === undefined || event.raw === '') return undefined;
-  try {
-    JSON.parse(event.raw);
-    return undefined;
-  } catch {
-    return 'event data not valid JSON';
-  }
+/** The JSON text of the event data, '' when it has none, or undefined when it is not JSON. */
+function payloadOf(event: SensorEvent): { text: string; present: boolean; validJson: boolean } {
+  const text = dataText(event);
+  const present = event.raw !== undefined ? event.raw !== '' : text !== '';
+  // Parsed data is JSON by construction; only raw bytes need checking.
+  const validJson = !present || event.raw === undefined || valid(text);
+  return { text, present, validJson };
 }
 
-/** Evaluates every configured filter kind of a dependency against one event. */
+/** Go's `!= nil`: a kind is configured when its field is present and not null. */
+const isSet = <T>(value: T | null | undefined): value is T => value !== undefined && value !== null;
+
+interface SyncKinds {
+  filters: EventDependencyFilter;
+  or: boolean;
+  /** Errors of the synchronous kinds, in upstream's order (expr, data, time). */
+  errors: string[];
+  /** OR of the configured synchronous kinds that passed. */
+  anyPassed: boolean;
+  /** AND of the synchronous kinds. */
+  allPassed: boolean;
+}
+
+/** Evaluates expr, data, context and time filters. */
+function evaluateSyncKinds(dependency: EventDependency, event: SensorEvent | null): SyncKinds {
+  const filters = dependency.filters ?? {};
+  const or = dependency.filtersLogicalOperator === 'or';
+  const errors: string[] = [];
+  let anyPassed = false;
+  let allPassed = true;
+  const payload = event ? payloadOf(event) : undefined;
+
+  const record = (configured: boolean, result: FilterResult) => {
+    if (result.error !== undefined) errors.push(result.error);
+    if (configured && result.pass) anyPassed = true;
+    if (!result.pass) allPassed = false;
+  };
+
+  if (isSet(filters.exprs)) {
+    record(
+      true,
+      !payload
+        ? errored('expr filter error (nil event)')
+        : !payload.present
+          ? passed
+          : !payload.validJson
+            ? errored('expr filter error (event data not valid JSON)')
+            : evaluateExprFilters(filters.exprs, payload.text, filters.exprLogicalOperator),
+    );
+  }
+  if (isSet(filters.data)) {
+    record(
+      true,
+      filters.data.length === 0
+        ? passed
+        : !payload
+          ? errored('data filter error (nil Event)')
+          : !payload.present
+            ? passed
+            : !payload.validJson
+              ? errored('data filter error (event data not valid JSON)')
+              : evaluateDataFilters(filters.data, payload.text, filters.dataLogicalOperator),
+    );
+  }
+  if (isSet(filters.context)) record(true, evaluateContextFilter(filters.context, event?.context));
+  if (isSet(filters.time)) {
+    const time = event?.context?.time;
+    record(
+      true,
+      time === undefined
+        ? errored('time filter error (event has no time)')
+        : evaluateTimeFilter(filters.time, time),
+    );
+  }
+  return { filters, or, errors, anyPassed, allPassed };
+}
+
+/** Combines the synchronous kinds with the script filter's result, as `filterEvent` does. */
+function combine(kinds: SyncKinds, script: FilterResult | undefined): FilterResult {
+  if (!kinds.or && kinds.errors.length > 0) return { pass: false, error: kinds.errors[0] ?? '' };
+  if (script?.error !== undefined) return { pass: false, error: script.error };
+  if (kinds.or) {
+    const pass = kinds.anyPassed || script?.pass === true;
+    return kinds.errors.length > 0 ? { pass, error: kinds.errors.join(' / ') } : { pass };
+  }
+  return kinds.allPassed && (script?.pass ?? true) ? passed : failed;
+}
+
+const hasScript = (dependency: EventDependency) => (dependency.filters?.script ?? '') !== '';
+
+/** True when the dependency needs the asynchronous entry points (Lua script filter or a transform). */
+export function needsAsync(dependency: EventDependency): boolean {
+  const transform = dependency.transform;
+  return hasScript(dependency) || Boolean(transform?.jq || transform?.script);
+}
+
+/** Evaluates every configured filter kind of a dependency against one event (no script filter). */
 export function evaluateFilters(dependency: EventDependency, event: SensorEvent | null): FilterResult {
-  const filters = dependency.filters;
-  if (!filters) return passed;
+  if (!dependency.filters) return passed;
+  const kinds = evaluateSyncKinds(dependency, event);
+  const script = hasScript(dependency)
+    ? errored('filters.script is evaluated by evaluateFiltersAsync only')
+    : undefined;
+  return combine(kinds, script);
+}
+
+/** Evaluates every configured filter kind of a dependency, the Lua script filter included. */
+export async function evaluateFiltersAsync(
+  dependency: EventDependency,
+  event: SensorEvent | null,
+): Promise<FilterResult> {
+  if (!dependency.filters) return passed;
+  const kinds = evaluateSyncKinds(dependency, event);
+  if (!hasScript(dependency)) return combine(kinds, undefined);
+  // Under `and` an expr, data or time error is returned before the script runs, as upstream.
+  if (!kinds.or && kinds.errors.length > 0) return combine(kinds, undefined);
+  return combine(kinds, await scriptResult(dependency.filters.script ?? '', event));
+}
+
+async function scriptResult(script: string, event: SensorEvent | null): Promise<FilterResult> {
   if (!event) return errored('nil event');
-  const json = dataText(event);
-  const hasData = json !== '' && json !== 'null';
-  const badData = dataError(event);
-
-  // Absent data passes the expr, data and script filters (upstream returns true early for each).
-  const kinds: [configured: boolean, evaluate: () => FilterResult][] = [
-    [
-      (filters.exprs?.length ?? 0) > 0,
-      () =>
-        badData
-          ? errored(`expr filter error (${badData})`)
-          : hasData
-            ? evaluateExprFilters(filters.exprs ?? [], json, filters.exprLogicalOperator)
-            : passed,
-    ],
-    [
-      (filters.data?.length ?? 0) > 0,
-      () =>
-        badData
-          ? errored(`data filter error (${badData})`)
-          : hasData
-            ? evaluateDataFilters(filters.data ?? [], json, filters.dataLogicalOperator)
-            : passed,
-    ],
-    [filters.context !== undefined, () => evaluateContextFilter(filters.context ?? {}, event.context)],
-    [filters.time !== undefined, () => (filters.time ? evaluateTimeFilter(filters.time, event.context.time) : passed)],
-  ];
-
-  if (dependency.filtersLogicalOperator === 'or') {
-    const errors: string[] = [];
-    let anyPassed = false;
-    for (const [configured, evaluate] of kinds) {
-      if (!configured) continue;
-      const result = evaluate();
-      if (result.error) errors.push(result.error);
-      if (result.pass) anyPassed = true;
-    }
-    const error = errors.length > 0 ? errors.join('; ') : undefined;
-    return error === undefined ? { pass: anyPassed } : { pass: anyPassed, error };
+  const payload = payloadOf(event);
+  if (!payload.present) return passed;
+  let data: unknown;
+  try {
+    data = event.raw === undefined ? event.data : JSON.parse(payload.text);
+  } catch (err) {
+    return errored(err instanceof Error ? err.message : String(err));
   }
-  let all = true;
-  for (const [configured, evaluate] of kinds) {
-    if (!configured) continue;
-    const result = evaluate();
-    if (result.error) return { pass: false, error: result.error };
-    if (!result.pass) all = false;
-  }
-  return all ? passed : failed;
+  return evaluateScriptFilter(script, data);
+}
+
+/** How one dependency judged one event: the verdict and the (possibly transformed) event it judged. */
+export interface DependencyJudgement extends FilterResult {
+  /** The event after the dependency's transform: what conditions and parameters must use. */
+  event: SensorEvent;
+}
+
+/**
+ * Applies a dependency's transform, then its filters (upstream `processDependency`): a transform error
+ * drops the event for this dependency.
+ */
+export async function evaluateDependency(
+  dependency: EventDependency,
+  event: SensorEvent,
+): Promise<DependencyJudgement> {
+  const transformed = await applyTransform(dependency, event);
+  if (transformed.error !== undefined) return { pass: false, error: transformed.error, event };
+  const result = await evaluateFiltersAsync(dependency, transformed.event);
+  return { ...result, event: transformed.event };
 }

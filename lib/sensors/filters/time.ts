@@ -1,32 +1,60 @@
 /**
- * Time filter (semantics §3.6): the event's own time, placed on its calendar day in `timezone`, must lie in
- * [start, stop); a stop before start wraps around midnight.
+ * Time filter (semantics §3.6; argoproj/argo-events: pkg/sensors/dependencies/filter.go `filterTime` and
+ * pkg/shared/util/time.go): `start` and `stop` are placed on the event's calendar date in `timezone` (UTC by
+ * default) as Go's `time.ParseInLocation` places them, then the event time must lie in [start, stop); a stop
+ * before start wraps around midnight. On daylight-saving days this follows Go exactly: a wall time that
+ * does not exist or exists twice resolves to the instant Go's `time.Date` picks.
  */
 import type { EventDependencyFilter } from '../../manifests/types.ts';
-import { errored, failed, passed } from './result.ts';
 import type { FilterResult } from './result.ts';
+import { errored, failed, passed } from './result.ts';
 
-/** Seconds since midnight of an `HH:MM:SS` string, or undefined when Go's parser would refuse it. */
-export function parseClock(text: string): number | undefined {
-  const match = /^(\d{2}):(\d{2}):(\d{2})$/.exec(text);
-  if (!match) return undefined;
-  const [h, m, s] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (h > 23 || m > 59 || s > 59) return undefined;
+const LAYOUT = '2006-01-02 15:04:05';
+
+/** Seconds since midnight of an `HH:MM:SS` string as Go's layout `15:04:05` reads it, or Go's error text. */
+export function parseClock(text: string, date = '0000-01-01'): number | string {
+  const value = `${date} ${text}`;
+  const cannot = (rest: string, element: string) =>
+    `parsing time ${JSON.stringify(value)} as ${JSON.stringify(LAYOUT)}: cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(element)}`;
+  // `15` takes one or two digits; `04` and `05` exactly two; Go also accepts a fraction after the seconds.
+  const hour = /^\d{1,2}/.exec(text)?.[0];
+  if (hour === undefined) return cannot(text, '15');
+  let rest = text.slice(hour.length);
+  if (!rest.startsWith(':')) return cannot(rest, ':');
+  rest = rest.slice(1);
+  const minute = /^\d{2}/.exec(rest)?.[0];
+  if (minute === undefined) return cannot(rest, '04');
+  rest = rest.slice(2);
+  if (!rest.startsWith(':')) return cannot(rest, ':');
+  rest = rest.slice(1);
+  const second = /^\d{2}/.exec(rest)?.[0];
+  if (second === undefined) return cannot(rest, '05');
+  rest = rest.slice(2).replace(/^[.,]\d+/, '');
+  if (rest !== '') return `parsing time ${JSON.stringify(value)}: extra text: ${JSON.stringify(rest)}`;
+  const [h, m, s] = [Number(hour), Number(minute), Number(second)];
+  if (h > 23) return `parsing time ${JSON.stringify(value)}: hour out of range`;
+  if (m > 59) return `parsing time ${JSON.stringify(value)}: minute out of range`;
+  if (s > 59) return `parsing time ${JSON.stringify(value)}: second out of range`;
   return h * 3600 + m * 60 + s;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** A formatter giving wall-clock parts in `timezone`, or undefined for a zone Go would not load. */
 function formatterFor(timezone: string): Intl.DateTimeFormat | undefined {
   let formatter = formatters.get(timezone);
   if (!formatter) {
     try {
-      formatter = new Intl.DateTimeFormat('en-GB', {
+      formatter = new Intl.DateTimeFormat('en-US', {
         timeZone: timezone,
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
         hourCycle: 'h23',
+        era: 'short',
       });
     } catch {
       return undefined;
@@ -36,11 +64,37 @@ function formatterFor(timezone: string): Intl.DateTimeFormat | undefined {
   return formatter;
 }
 
-/** Seconds since local midnight of an instant in a time zone. */
-function secondsOfDay(date: Date, formatter: Intl.DateTimeFormat): number {
-  const parts = formatter.formatToParts(date);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return part('hour') * 3600 + part('minute') * 60 + part('second');
+interface Wall {
+  year: number;
+  month: number;
+  day: number;
+  /** Wall-clock time read as if it were UTC, in seconds since the epoch. */
+  asUtc: number;
+}
+
+function wallOf(epochSeconds: number, formatter: Intl.DateTimeFormat): Wall {
+  const parts: Record<string, string> = {};
+  for (const part of formatter.formatToParts(new Date(epochSeconds * 1000))) parts[part.type] = part.value;
+  const era = parts.era === 'BC' || parts.era === 'B' ? -1 : 1;
+  const year = era === 1 ? Number(parts.year) : 1 - Number(parts.year);
+  const month = Number(parts.month);
+  const day = Number(parts.day);
+  const asUtc =
+    Date.UTC(year, month - 1, day, Number(parts.hour), Number(parts.minute), Number(parts.second)) / 1000;
+  return { year, month, day, asUtc };
+}
+
+/** Offset from UTC of `timezone` at an instant, in seconds. */
+function offsetAt(epochSeconds: number, formatter: Intl.DateTimeFormat): number {
+  return wallOf(epochSeconds, formatter).asUtc - epochSeconds;
+}
+
+/** Go's `time.Date` for a wall time given as seconds-as-if-UTC: the zone lookup it does, step for step. */
+function instantOfWall(wallAsUtc: number, formatter: Intl.DateTimeFormat): number {
+  const offset = offsetAt(wallAsUtc, formatter);
+  const utc = wallAsUtc - offset;
+  const corrected = offsetAt(utc, formatter);
+  return corrected === offset ? utc : wallAsUtc - corrected;
 }
 
 /** Evaluates `filters.time` against the event time (RFC 3339). */
@@ -48,16 +102,25 @@ export function evaluateTimeFilter(
   filter: NonNullable<EventDependencyFilter['time']>,
   eventTime: string,
 ): FilterResult {
-  const start = parseClock(filter.start);
-  const stop = parseClock(filter.stop);
-  if (start === undefined) return errored(`failed to parse start time '${filter.start}' (want HH:MM:SS)`);
-  if (stop === undefined) return errored(`failed to parse stop time '${filter.stop}' (want HH:MM:SS)`);
   const timezone = filter.timezone || 'UTC';
-  const formatter = formatterFor(timezone);
-  if (!formatter) return errored(`invalid timezone '${timezone}'`);
-  const instant = new Date(eventTime);
-  if (Number.isNaN(instant.getTime())) return errored(`invalid event time '${eventTime}'`);
-  const t = secondsOfDay(instant, formatter);
-  const inWindow = start < stop ? start <= t && t < stop : t >= start || t < stop;
+  const formatter = formatterFor(timezone === 'Local' ? 'UTC' : timezone);
+  if (!formatter) {
+    return errored(`time filter error (invalid timezone '${timezone}': unknown time zone ${timezone})`);
+  }
+  const millis = Date.parse(eventTime);
+  if (Number.isNaN(millis)) return errored(`time filter error (invalid event time '${eventTime}')`);
+  const event = millis / 1000;
+  const wall = wallOf(Math.floor(event), formatter);
+  const date = `${String(wall.year).padStart(4, '0')}-${String(wall.month).padStart(2, '0')}-${String(wall.day).padStart(2, '0')}`;
+  const midnight = Date.UTC(wall.year, wall.month - 1, wall.day) / 1000;
+
+  const start = parseClock(filter.start, date);
+  if (typeof start === 'string') return errored(`time filter error (${start})`);
+  const stop = parseClock(filter.stop, date);
+  if (typeof stop === 'string') return errored(`time filter error (${stop})`);
+  const startAt = instantOfWall(midnight + start, formatter);
+  const stopAt = instantOfWall(midnight + stop, formatter);
+
+  const inWindow = startAt < stopAt ? event >= startAt && event < stopAt : event >= startAt || event < stopAt;
   return inWindow ? passed : failed;
 }

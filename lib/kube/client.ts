@@ -87,14 +87,14 @@ function toKubeApiError(err: unknown, server: string, op: Operation): KubeApiErr
     } catch {
       // Not a Status body (a proxy's HTML page, say): keep the text.
     }
-    return new KubeApiError(
-      `Kubernetes API ${server}: ${what}: ${status} ${reason ?? ''}: ${message}`,
-      status,
-      {
-        cause: err,
-        ...(reason === undefined ? {} : { reason }),
-      },
-    );
+    const code = reason === undefined ? `${status}` : `${status} ${reason}`;
+    return new KubeApiError(`Kubernetes API ${server}: ${what}: ${code}: ${message}`, status, {
+      cause: err,
+      ...(reason === undefined ? {} : { reason }),
+      // A Conflict means the object changed under us: reading it again and retrying can succeed.
+      // AlreadyExists shares the 409 status and is final.
+      ...(reason === 'Conflict' ? { retryable: true } : {}),
+    });
   }
   if ((err as Error)?.name === 'RequestTimeoutError') {
     return new KubeApiError(`Kubernetes API ${server} timed out: ${what}: ${(err as Error).message}`, 0, {

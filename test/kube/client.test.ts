@@ -194,6 +194,20 @@ describe('createKubeClient failures', () => {
     expect(err).toMatchObject({ status: 409, reason: 'AlreadyExists', retryable: false });
   });
 
+  it('maps an update Conflict to a retryable error, unlike AlreadyExists', async () => {
+    // Prepare
+    const created = await kube.create(job('build-1'));
+    await kube.update({ ...created, metadata: { ...created.metadata, labels: { app: 'first' } } });
+
+    // Act
+    const err = await failure(
+      kube.update({ ...created, metadata: { ...created.metadata, labels: { app: 'stale' } } }),
+    );
+
+    // Assess
+    expect(err).toMatchObject({ status: 409, reason: 'Conflict', retryable: true });
+  });
+
   it('maps Forbidden to status 403, not retryable', async () => {
     // Prepare
     server.deny({ verb: 'create', resource: 'jobs' });

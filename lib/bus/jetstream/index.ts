@@ -37,7 +37,7 @@ import { decodeEvent, encodeEvent, subjectOf } from '../../events/envelope.ts';
 import type { BatchHandler, Bus, BusRecord, ConsumerOptions, RecordOutcome, Subscription } from '../port.ts';
 import { subjectMatches } from '../port.ts';
 import type { ArgoStreamConfig } from './stream-config.ts';
-import { streamSettings } from './stream-config.ts';
+import { parseStreamConfig, streamSettings } from './stream-config.ts';
 
 type NatsModule = typeof import('nats.ws');
 
@@ -240,7 +240,7 @@ export class JetStreamBus implements Bus {
     }
     const settings = streamSettings(
       { streamName, subjectPrefix, duplicateWindowMs: options.duplicateWindowMs ?? 300_000 },
-      options.streamConfig,
+      await parseStreamConfig(options.streamConfig),
     );
     const nats = await loadNats();
     const auth = options.auth;

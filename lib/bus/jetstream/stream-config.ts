@@ -2,7 +2,6 @@
  * The JetStream stream as Argo Events lays it out (argoproj/argo-events: pkg/eventbus/jetstream/base/jetstream.go
  * `CreateStream`), and the EventBus `streamConfig` text merged over its defaults. Pure: no nats.ws import.
  */
-import { parse } from 'yaml';
 import { ManifestError } from '../../errors.ts';
 
 /** Stream settings in nats-server's JSON API names (durations in nanoseconds). */
@@ -115,10 +114,16 @@ const APPLY: Record<string, (settings: StreamSettings, value: unknown) => void> 
   },
 };
 
-/** Parses `streamConfig` given as Argo's YAML text or as an already parsed object. */
-export function parseStreamConfig(config: string | ArgoStreamConfig | undefined): ArgoStreamConfig {
+/**
+ * Parses `streamConfig` given as Argo's YAML text or as an already parsed object. `yaml` is imported only
+ * for text, so a deployment that ships the compiled (parsed) configuration never loads it.
+ */
+export async function parseStreamConfig(
+  config: string | ArgoStreamConfig | undefined,
+): Promise<ArgoStreamConfig> {
   if (config === undefined) return {};
   if (typeof config !== 'string') return config;
+  const { parse } = await import('yaml');
   const parsed: unknown = parse(config);
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed))
@@ -135,9 +140,9 @@ export interface StreamDefaults {
 /**
  * The stream Outrigger creates when it is missing: Argo's layout and controller defaults
  * (argoproj/argo-events: manifests/base/controller-manager/controller-config.yaml) with one replica, since
- * a local or single-node server refuses three; `streamConfig` is merged over them.
+ * a local or single-node server refuses three; `streamConfig` (parsed) is merged over them.
  */
-export function streamSettings(defaults: StreamDefaults, config?: string | ArgoStreamConfig): StreamSettings {
+export function streamSettings(defaults: StreamDefaults, config: ArgoStreamConfig = {}): StreamSettings {
   const settings: StreamSettings = {
     name: defaults.streamName,
     subjects: [`${defaults.subjectPrefix}.*.*`],
@@ -150,7 +155,7 @@ export function streamSettings(defaults: StreamDefaults, config?: string | ArgoS
     num_replicas: 1,
     duplicate_window: defaults.duplicateWindowMs * 1e6,
   };
-  for (const [key, value] of Object.entries(parseStreamConfig(config))) {
+  for (const [key, value] of Object.entries(config)) {
     const apply = APPLY[key.toLowerCase()];
     if (!apply) {
       throw configError(

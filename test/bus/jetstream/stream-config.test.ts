@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration, streamSettings } from '../../../lib/bus/jetstream/stream-config.ts';
+import {
+  parseGoDuration,
+  parseStreamConfig,
+  streamSettings,
+} from '../../../lib/bus/jetstream/stream-config.ts';
 import { ManifestError } from '../../../lib/errors.ts';
 
 const defaults = { streamName: 'default', subjectPrefix: 'default', duplicateWindowMs: 300_000 };
@@ -51,11 +55,11 @@ describe('streamSettings', () => {
     });
   });
 
-  it("merges Argo's streamConfig YAML text over the defaults, keys in any case", () => {
+  it("merges Argo's streamConfig YAML text over the defaults, keys in any case", async () => {
     // Prepare
     const text = 'maxMsgs: 1000\nmaxage: 24h\nduplicates: 2m\nreplicas: 3\nretention: 1\ndiscard: new\n';
     // Act
-    const settings = streamSettings(defaults, text);
+    const settings = streamSettings(defaults, await parseStreamConfig(text));
     // Assess
     expect(settings).toMatchObject({
       max_msgs: 1000,
@@ -76,12 +80,17 @@ describe('streamSettings', () => {
     expect(streamSettings({ ...defaults, duplicateWindowMs: 1_000 }).duplicate_window).toBe(1e9);
   });
 
-  it('refuses an unknown streamConfig key with the keys Argo reads', () => {
+  it('refuses an unknown streamConfig key with the keys Argo reads', async () => {
     // Act
-    const act = () => streamSettings(defaults, 'maxMsg: 10\n');
+    const config = await parseStreamConfig('maxMsg: 10\n');
+    const act = () => streamSettings(defaults, config);
     // Assess
     expect(act).toThrow(ManifestError);
     expect(act).toThrow(/maxMsg.*unknown streamConfig key; Argo reads maxMsgs/);
+  });
+
+  it('refuses streamConfig text that is not a mapping', async () => {
+    await expect(parseStreamConfig('- a\n- b\n')).rejects.toThrow(/must be a YAML mapping/);
   });
 
   it('refuses a retention policy out of range', () => {

@@ -347,6 +347,33 @@ describe('test apiserver authentication and faults', () => {
     expect(statuses).toEqual([200, 503, 200, 503]);
   });
 
+  it('delays matching answers by the injected latency', async () => {
+    // Prepare
+    server.inject({ path: JOBS, latencyMs: 150, times: 1 });
+    const started = Date.now();
+
+    // Act
+    const answer = await call('GET', JOBS);
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('drops the connection without answering', async () => {
+    // Prepare
+    server.inject({ path: JOBS, drop: true, times: 1 });
+
+    // Act
+    const outcome = await call('GET', JOBS).then(
+      () => 'answered',
+      () => 'failed',
+    );
+
+    // Assess
+    expect(outcome).toBe('failed');
+  });
+
   it('holds a hanging request open until close', async () => {
     // Prepare
     server.inject({ path: JOBS, hang: true });

@@ -3,7 +3,7 @@
  * `OUTRIGGER_SENSOR` and reports failed records as `batchItemFailures` so only those are delivered again.
  */
 import middy from '@middy/core';
+import type { SqsBatchEvent, SqsBatchResponse } from '../lib/sensors/lambda.ts';
 import { handleSqsBatch } from '../lib/sensors/lambda.ts';
-import type { SqsBatchEvent } from '../lib/sensors/lambda.ts';
 
-export const handler = middy().handler((event: SqsBatchEvent) => handleSqsBatch(event));
+export const handler = middy<SqsBatchEvent, SqsBatchResponse>().handler(handleSqsBatch);

@@ -5,7 +5,7 @@
  *   outrigger dev manifests/            # run the pipeline locally
  */
 import { Command, CommanderError } from 'commander';
-import { ManifestError, formatIssue } from '../errors.ts';
+import { formatIssue, ManifestError } from '../errors.ts';
 import { errorMessage } from '../observability/log.ts';
 
 /** Builds the command tree; `argv` handling stays in `main` so tests can drive the program. */
@@ -24,7 +24,11 @@ export function buildProgram(): Command {
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
     .action(async (paths: string[], opts: { kubeconfig?: string; bus?: string; host: string }) => {
       if (opts.bus !== undefined && !['memory', 'jetstream', 'sqs'].includes(opts.bus)) {
-        throw new CommanderError(2, 'outrigger.usage', `--bus must be memory, jetstream or sqs (got "${opts.bus}")`);
+        throw new CommanderError(
+          2,
+          'outrigger.usage',
+          `--bus must be memory, jetstream or sqs (got "${opts.bus}")`,
+        );
       }
       const { startLocal } = await import('../local/runner.ts');
       const runner = await startLocal({

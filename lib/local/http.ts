@@ -27,7 +27,8 @@ export async function readRequest(
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
     const existing = headers[name];
-    headers[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+    headers[name] =
+      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
   return {
     method: req.method ?? 'GET',

@@ -2,25 +2,26 @@
  * The local runner behind `npm start` (DESIGN §1): the same sources, bus port and sensor engine as the
  * Lambda functions, wired in one process: an HTTP server per manifest port, the bus, and every sensor.
  */
-import { createServer } from 'node:http';
+
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import path from 'node:path';
-import { openBus } from '../bus/index.ts';
 import type { BusKind } from '../bus/index.ts';
+import { openBus } from '../bus/index.ts';
 import type { Bus, Subscription } from '../bus/port.ts';
 import { formatIssue } from '../errors.ts';
 import { createKubeClient } from '../kube/client-node.ts';
 import { resolveKubeConfig } from '../kube/config.ts';
 import { loadManifests } from '../manifests/load.ts';
 import type { ManifestSet } from '../manifests/types.ts';
-import { createLogger, errorMessage } from '../observability/log.ts';
 import type { Logger } from '../observability/log.ts';
-import { compileSensor, processBatch, sensorSubjects } from '../sensors/engine.ts';
-import { MemoryStateStore } from '../sensors/state.ts';
-import type { StateStore } from '../sensors/state.ts';
-import { createIngest } from '../sources/ingest.ts';
-import type { Ingest } from '../sources/ingest.ts';
+import { createLogger, errorMessage } from '../observability/log.ts';
 import { createLocalSecretResolver } from '../secrets/local.ts';
+import { compileSensor, processBatch, sensorSubjects } from '../sensors/engine.ts';
+import type { StateStore } from '../sensors/state.ts';
+import { MemoryStateStore } from '../sensors/state.ts';
+import type { Ingest } from '../sources/ingest.ts';
+import { createIngest } from '../sources/ingest.ts';
 import type { TriggerClients } from '../triggers/types.ts';
 import { readRequest, writeResponse } from './http.ts';
 
@@ -71,11 +72,17 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
   const set = await loadManifests(options.paths);
   for (const warning of set.warnings) print(`warning: ${formatIssue(warning)}`);
 
-  const bus = await openBus(set, options.bus === undefined ? {} : { kind: options.bus });
-  const store = new MemoryStateStore();
   const secrets = createLocalSecretResolver({ baseDir: path.join(workDir, '.outrigger', 'secrets') });
+  const bus = await openBus(set, {
+    secrets,
+    createIfMissing: true,
+    ...(options.bus === undefined ? {} : { kind: options.bus }),
+  });
+  const store = new MemoryStateStore();
 
-  const kubeconfig = await resolveKubeConfig(options.kubeconfig === undefined ? {} : { path: options.kubeconfig });
+  const kubeconfig = await resolveKubeConfig(
+    options.kubeconfig === undefined ? {} : { kubeconfigPath: options.kubeconfig },
+  );
   const clients: TriggerClients = {
     log: print,
     dryRunDir: path.join(workDir, '.outrigger', 'dry-run'),
@@ -128,9 +135,13 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
     urls.set(manifestPort, `http://${host}:${port}`);
   }
 
-  print(`Outrigger local runner: ${set.eventSources.length} event source(s), ${set.sensors.length} sensor(s)`);
+  print(
+    `Outrigger local runner: ${set.eventSources.length} event source(s), ${set.sensors.length} sensor(s)`,
+  );
   for (const route of ingest.routes) {
-    print(`  ${route.method} ${urls.get(Number(route.port))}${route.path} → ${route.eventSourceName}/${route.eventName}`);
+    print(
+      `  ${route.method} ${urls.get(Number(route.port))}${route.path} → ${route.eventSourceName}/${route.eventName}`,
+    );
   }
   print(`  bus: ${options.bus ?? 'from manifests'} · Kubernetes: ${cluster}`);
 

@@ -4,19 +4,20 @@
  * Mirrors argoproj/argo-events: pkg/sensors/listener.go and pkg/eventbus/jetstream/sensor/trigger_conn.go,
  * with the deliberate differences of DESIGN §3 (at-least-once, one firing per event).
  */
-import { ErrorCode, OutriggerError, isRetryable } from '../errors.ts';
-import { toSensorEvent } from '../events/envelope.ts';
-import type { SensorEvent } from '../events/envelope.ts';
-import { ack, deadLetter, retryAfter } from '../bus/port.ts';
+
 import type { BusRecord, RecordOutcome } from '../bus/port.ts';
+import { ack, deadLetter, retryAfter } from '../bus/port.ts';
+import { ErrorCode, isRetryable, OutriggerError } from '../errors.ts';
+import type { SensorEvent } from '../events/envelope.ts';
+import { toSensorEvent } from '../events/envelope.ts';
 import type { EventDependency, Sensor, Trigger } from '../manifests/types.ts';
-import { LogKey, errorMessage } from '../observability/log.ts';
 import type { Logger } from '../observability/log.ts';
-import { backoffPlan, runTrigger } from '../triggers/run.ts';
+import { errorMessage, LogKey } from '../observability/log.ts';
 import type { RunOptions } from '../triggers/run.ts';
+import { backoffPlan, runTrigger } from '../triggers/run.ts';
 import type { TriggerClients, TriggerOutcome } from '../triggers/types.ts';
-import { compileCondition } from './conditions.ts';
 import type { Condition } from './conditions.ts';
+import { compileCondition } from './conditions.ts';
 import { evaluateFilters } from './filters/index.ts';
 import type { StateStore } from './state.ts';
 
@@ -207,7 +208,11 @@ export async function processRecord(
   });
   const verdicts = judgeDependencies(compiled, event);
   for (const verdict of verdicts) {
-    if (verdict.error) log.warn('dependency filter error', { [LogKey.dependency]: verdict.name, [LogKey.error]: verdict.error });
+    if (verdict.error)
+      log.warn('dependency filter error', {
+        [LogKey.dependency]: verdict.name,
+        [LogKey.error]: verdict.error,
+      });
     else if (!verdict.passed) log.debug('event filtered out', { [LogKey.dependency]: verdict.name });
   }
   const passed = verdicts.filter((v) => v.passed).map((v) => v.name);
@@ -232,7 +237,9 @@ export async function processRecord(
       const message = errorMessage(err);
       if (isRetryable(err)) {
         tlog.error('trigger failed; the event will be delivered again', { [LogKey.error]: message });
-        const delay = backoffPlan(firing.trigger.trigger.retryStrategy ?? { duration: '1s' }).delayMs(record.deliveryCount);
+        const delay = backoffPlan(firing.trigger.trigger.retryStrategy ?? { duration: '1s' }).delayMs(
+          record.deliveryCount,
+        );
         if (outcome.kind !== 'retry') outcome = retryAfter(Math.round(delay), message);
       } else {
         tlog.error('trigger failed permanently; dead-lettering the event', { [LogKey.error]: message });

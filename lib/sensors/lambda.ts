@@ -6,8 +6,8 @@ import type { BusRecord } from '../bus/port.ts';
 import { decodeEvent, subjectOf } from '../events/envelope.ts';
 import { runtimeManifests } from '../manifests/runtime.ts';
 import { createLogger } from '../observability/log.ts';
-import { compileSensor, processRecord } from './engine.ts';
 import type { CompiledSensor, ProcessDependencies } from './engine.ts';
+import { compileSensor, processRecord } from './engine.ts';
 import { MemoryStateStore } from './state.ts';
 
 /** The parts of an SQS event record the sensor uses. */
@@ -29,7 +29,10 @@ async function prepare(): Promise<{ compiled: CompiledSensor; deps: ProcessDepen
   const logger = createLogger();
   const dryRunDir = process.env.OUTRIGGER_DRY_RUN_DIR ?? '/tmp/outrigger/dry-run';
   // The durable state stores (DynamoDB, JetStream KV) replace this per EventBus in the bus issue.
-  return { compiled: compileSensor(sensor), deps: { store: new MemoryStateStore(), clients: { dryRunDir }, logger } };
+  return {
+    compiled: compileSensor(sensor),
+    deps: { store: new MemoryStateStore(), clients: { dryRunDir }, logger },
+  };
 }
 
 /** Processes an SQS batch; undecodable records are reported failed so the redrive policy dead-letters them. */

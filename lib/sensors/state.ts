@@ -15,7 +15,12 @@ export interface StateStore {
   /** Current saved events of a trigger (revision 0 when none). */
   load(sensor: string, trigger: string): Promise<TriggerState>;
   /** Replaces the saved events if the revision is unchanged; false when another writer got there first. */
-  compareAndSet(sensor: string, trigger: string, events: Record<string, SensorEvent>, revision: number): Promise<boolean>;
+  compareAndSet(
+    sensor: string,
+    trigger: string,
+    events: Record<string, SensorEvent>,
+    revision: number,
+  ): Promise<boolean>;
   /** Records that `key` is done; false when it was already recorded (within `ttlMs`). */
   markDone(key: string, ttlMs: number): Promise<boolean>;
   /** Whether `key` was recorded done and has not expired. */

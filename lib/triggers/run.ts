@@ -9,7 +9,15 @@ import { triggerTypeFor, triggerTypeOf } from './index.ts';
 import type { FiredEvents, RenderContext, TriggerClients, TriggerOutcome } from './types.ts';
 
 const GO_DURATION = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** A Go duration string (`2s`, `1m30s`) or an integer of nanoseconds, in milliseconds. */
 export function durationMs(value: string | number | undefined, fallbackMs: number): number {
@@ -27,7 +35,10 @@ export function durationMs(value: string | number | undefined, fallbackMs: numbe
 }
 
 /** Attempts and the wait before attempt n+1 (n from 1), as apimachinery's wait.Backoff. */
-export function backoffPlan(backoff: Backoff | undefined): { attempts: number; delayMs: (n: number) => number } {
+export function backoffPlan(backoff: Backoff | undefined): {
+  attempts: number;
+  delayMs: (n: number) => number;
+} {
   if (!backoff) return { attempts: 1, delayMs: () => 0 };
   const steps = backoff.steps && backoff.steps > 0 ? backoff.steps : 5;
   const base = durationMs(backoff.duration, 1000);

@@ -13,7 +13,8 @@ export const logTrigger: TriggerType<LogTriggerSpec, LogRequest> = {
   type: 'log',
   render(_spec: LogTriggerSpec, events: FiredEvents, context: RenderContext): LogRequest {
     const copy: LogRequest['events'] = {};
-    for (const [name, event] of Object.entries(events)) copy[name] = { context: event.context, data: event.data };
+    for (const [name, event] of Object.entries(events))
+      copy[name] = { context: event.context, data: event.data };
     return { sensor: context.sensorName, trigger: context.triggerName, events: copy };
   },
   async execute(request, clients) {

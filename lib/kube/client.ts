@@ -132,7 +132,9 @@ export function createKubeClient(config: ResolvedKubeConfig, options: KubeClient
       );
     }
     const base = op.apiVersion.includes('/') ? `/apis/${op.apiVersion}` : `/api/${op.apiVersion}`;
-    const namespace = resource.namespaced ? op.namespace || client.contextNamespace : undefined;
+    // A list without namespace spans all namespaces; everything else falls back to the context's.
+    const fallback = op.verb === 'list' ? undefined : client.contextNamespace;
+    const namespace = resource.namespaced ? op.namespace || fallback : undefined;
     const scope = namespace === undefined ? base : `${base}/namespaces/${encodeURIComponent(namespace)}`;
     const addressed = op.verb !== 'create' && op.verb !== 'list' && op.name !== undefined;
     const name = addressed ? `/${encodeURIComponent(op.name ?? '')}` : '';

@@ -158,16 +158,19 @@ describe('createKubeClient against the test apiserver', () => {
     });
   });
 
-  it('lists by label selector', async () => {
+  it('lists by label selector, and across namespaces without one', async () => {
     // Prepare
     await kube.create(job('a'));
     await kube.create({ ...job('b'), metadata: { name: 'b', namespace: 'ci', labels: { app: 'other' } } });
+    await kube.create(job('c', 'elsewhere'));
 
     // Act
     const items = await kube.list?.('batch/v1', 'Job', 'ci', 'app=build');
+    const everywhere = await kube.list?.('batch/v1', 'Job', undefined);
 
     // Assess
     expect(items?.map((i) => i.metadata.name)).toEqual(['a']);
+    expect(everywhere?.map((i) => i.metadata.name)).toEqual(['a', 'b', 'c']);
   });
 });
 

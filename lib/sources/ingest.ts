@@ -14,6 +14,7 @@ import { newEvent } from '../events/envelope.ts';
 import { headerValue } from '../events/headers.ts';
 import type { EventSource, EventSourceFilter, ManifestSet, WebhookContext } from '../manifests/types.ts';
 import type { SecretResolver } from '../secrets/resolver.ts';
+import { exprLangFilter } from './filter.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import { sourceOf } from './index.ts';
 import { errorResponse, jsonResponse } from './response.ts';
@@ -43,7 +44,7 @@ export interface IngestDeps {
   bus: Bus;
   secrets: SecretResolver;
   log?: (entry: Record<string, unknown>) => void;
-  /** Evaluates `filter.expression`; without it such events are published unfiltered (with a warning). */
+  /** Evaluates `filter.expression` (default: expr-lang, imported on first use). */
   filter?: FilterEvaluator;
   /**
    * Listen per port as Argo does (the local runner): the same method + path may appear on two ports.
@@ -158,7 +159,7 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
   const bindings = bindingsOf(set);
   checkConflicts(set, bindings, perPort);
   const log = deps.log ?? (() => {});
-  const warnedFilter = new Set<Binding>();
+  const filter = deps.filter ?? exprLangFilter();
 
   function find(request: HttpRequest): Binding[] {
     return bindings.filter(
@@ -171,19 +172,8 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
   async function keep(binding: Binding, data: unknown): Promise<boolean> {
     const expression = binding.filter?.expression;
     if (!expression) return true;
-    if (!deps.filter) {
-      if (!warnedFilter.has(binding)) {
-        warnedFilter.add(binding);
-        log({
-          level: 'warn',
-          msg: 'filter.expression is not evaluated yet; publishing unfiltered',
-          ...labels(binding),
-        });
-      }
-      return true;
-    }
     try {
-      return (await deps.filter(expression, data)) === true;
+      return (await filter(expression, data)) === true;
     } catch (err) {
       // Upstream drops the event on an evaluation error (semantics §1.6).
       log({

@@ -80,16 +80,18 @@ function applyTemplate(
   try {
     out = cachedTemplate(template).execute({ Input: result.string() });
   } catch (err) {
-    return error(messageOf(err));
+    return { verdict: error(messageOf(err)) };
   }
   if (out === '' || out === '<no value>') {
-    return error(
-      operator === 'or'
-        ? `template evaluated to empty string or no value: '${template}'`
-        : `template '${template}' evaluated to empty string or no value`,
-    );
+    return {
+      verdict: error(
+        operator === 'or'
+          ? `template evaluated to empty string or no value: '${template}'`
+          : `template '${template}' evaluated to empty string or no value`,
+      ),
+    };
   }
-  return get(JSON.stringify([out]), '0');
+  return { result: get(JSON.stringify([out]), '0') };
 }
 
 /** Evaluates one data filter against the JSON text of the event data. */
@@ -104,8 +106,8 @@ export function evaluateDataFilter(
   if (values.length === 0) return error('no values specified');
   if (filter.template) {
     const templated = applyTemplate(filter, result, operator);
-    if ('kind' in templated) return templated;
-    result = templated;
+    if ('verdict' in templated) return templated.verdict;
+    result = templated.result;
   }
   const comparator = filter.comparator ?? '';
 

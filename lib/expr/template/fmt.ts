@@ -431,7 +431,8 @@ class Printer {
     if (f.prec !== undefined) prec = f.prec;
     let num = formatFloat(v, fmtc, prec);
     if (num === 'NaN' || num === '+Inf' || num === '-Inf') {
-      if (num === '+Inf' && !f.plus) num = f.space ? ' Inf' : 'Inf';
+      // Go keeps the sign of +Inf (fmt.Sprint(math.Inf(1)) is "+Inf"); a space flag replaces it.
+      if (num === '+Inf' && f.space && !f.plus) num = ' Inf';
       if (num === 'NaN' && f.plus) num = '+NaN';
       else if (num === 'NaN' && f.space) num = ' NaN';
       const saved = this.f.zero;
@@ -487,6 +488,7 @@ class Printer {
   sprintf(format: string, args: readonly Value[]): string {
     let out = '';
     let argNum = 0;
+    let anyReordered = false;
     const end = format.length;
     let i = 0;
     while (i < end) {
@@ -528,6 +530,7 @@ class Printer {
         if (Number.isInteger(n) && n >= 1) {
           argNum = n - 1;
           reordered = true;
+          anyReordered = true;
           i = close + 1;
         } else {
           badIndex = true;
@@ -599,7 +602,7 @@ class Printer {
       out += this.print(args[argNum++] as Value, verb);
       this.f = NO_FLAGS;
     }
-    if (argNum < args.length) {
+    if (!anyReordered && argNum < args.length) {
       this.f = NO_FLAGS;
       const extra = args
         .slice(argNum)

@@ -579,6 +579,35 @@ export function unquote(s: string): string | undefined {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** Go's `underscoreOK`: underscores only between digits or after a base prefix. */
+export function underscoreOK(text: string): boolean {
+  let s = text;
+  if (s[0] === '-' || s[0] === '+') s = s.slice(1);
+  let saw = '^';
+  let i = 0;
+  let hex = false;
+  if (s.length >= 2 && s[0] === '0' && /[bBoOxX]/.test(s[1] as string)) {
+    i = 2;
+    saw = '0';
+    hex = s[1] === 'x' || s[1] === 'X';
+  }
+  for (; i < s.length; i++) {
+    const c = s[i] as string;
+    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
+      saw = '0';
+      continue;
+    }
+    if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw === '_') return false;
+    saw = '!';
+  }
+  return saw !== '_';
+}
+
 function parseGoInt(text: string): bigint | undefined {
   let s = text;
   let neg = false;
@@ -601,10 +630,9 @@ function parseGoInt(text: string): bigint | undefined {
     base = 8;
     digits = s.slice(1);
   }
-  // Underscores are only allowed with a base prefix, between digits (Go's underscoreOK).
   if (digits.includes('_')) {
-    if (base === 10 || /__|_$/.test(digits)) return undefined;
-    digits = digits.replace(/^_/, '').replaceAll('_', '');
+    if (!underscoreOK(text)) return undefined;
+    digits = digits.replaceAll('_', '');
   }
   const valid = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^\d+$/, 16: /^[0-9a-fA-F]+$/ }[base as 2 | 8 | 10 | 16];
   if (digits === '' && base === 8 && s.length > 0) digits = '0';
@@ -615,7 +643,7 @@ function parseGoInt(text: string): bigint | undefined {
 }
 
 function parseGoFloat(text: string): number | undefined {
-  if (text.includes('_') && !/^[+-]?0[xX]/.test(text)) return undefined;
+  if (text.includes('_') && !underscoreOK(text)) return undefined;
   let s = text.replaceAll('_', '');
   if (/^[+-]?0[xX]/.test(text)) {
     const m = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);

@@ -3,6 +3,7 @@
  * Go's `strconv` number parsing, over the template value model.
  */
 import { formatValue } from '../fmt.ts';
+import { underscoreOK } from '../parse.ts';
 import { formatTime } from '../time.ts';
 import { GoInt, GoTime, NO_VALUE, type Value } from '../value.ts';
 
@@ -42,8 +43,7 @@ export function parseInt64(s: string, base = 10): bigint | undefined {
       t = t.slice(1);
     }
     if (t.includes('_')) {
-      if (b === 10 && !/^0/.test(s.replace(/^[+-]/, ''))) return undefined;
-      if (/__|_$|^_(?!.)/.test(t)) return undefined;
+      if (!underscoreOK(s)) return undefined;
       t = t.replaceAll('_', '');
     }
   }

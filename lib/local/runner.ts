@@ -10,7 +10,7 @@ import type { BusKind } from '../bus/index.ts';
 import { openBus } from '../bus/index.ts';
 import type { Bus, Subscription } from '../bus/port.ts';
 import { formatIssue } from '../errors.ts';
-import { createKubeClient } from '../kube/client-node.ts';
+import { createKubeClient } from '../kube/client.ts';
 import { resolveKubeConfig } from '../kube/config.ts';
 import { loadManifests } from '../manifests/load.ts';
 import type { ManifestSet } from '../manifests/types.ts';
@@ -87,7 +87,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
     log: print,
     dryRunDir: path.join(workDir, '.outrigger', 'dry-run'),
   };
-  if (kubeconfig) clients.kube = await createKubeClient(kubeconfig);
+  if (kubeconfig) clients.kube = createKubeClient(kubeconfig);
   const cluster = clients.kube ? clients.kube.server : 'dry-run';
 
   const subscriptions: Subscription[] = [];

@@ -74,7 +74,7 @@ function applyTemplate(
   filter: DataFilter,
   result: GjsonResult,
   operator: 'and' | 'or',
-): GjsonResult | Verdict {
+): { result: GjsonResult } | { verdict: Verdict } {
   const template = filter.template ?? '';
   let out: string;
   try {

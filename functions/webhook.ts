@@ -1,10 +1,11 @@
 /**
  * Lambda entry point for every webhook-style endpoint (API Gateway HTTP API v2, REST API v1, Function URL).
- * Configuration: `OUTRIGGER_CONFIG` (compiled JSON or a manifests folder, default `manifests/`).
+ * Configuration: `OUTRIGGER_CONFIG` (compiled JSON or a manifests folder, default `manifests/`);
+ * `OUTRIGGER_SECRETS=secretsmanager|ssm` and `OUTRIGGER_SECRET_PREFIX` select AWS secrets.
  */
 import middy from '@middy/core';
 import { openBus } from '../lib/bus/index.ts';
-import { createLocalSecretResolver } from '../lib/secrets/local.ts';
+import { secretResolverFromEnv } from '../lib/secrets/index.ts';
 import { loadConfig, webhookLambda } from '../lib/sources/lambda.ts';
 
 export const handler = middy().handler(
@@ -13,7 +14,7 @@ export const handler = middy().handler(
     loadSet: () =>
       loadConfig(process.env, () => import('../lib/manifests/index.ts').then((m) => m.loadManifests)),
     openBus: (set) => openBus(set),
-    secrets: createLocalSecretResolver(),
+    secrets: secretResolverFromEnv(process.env),
     log: (entry) => console.log(JSON.stringify(entry)),
   }),
 );

@@ -12,15 +12,21 @@ export interface SecretResolver {
 
 /**
  * A secret reference that does not resolve. The message names the reference and where it was looked up,
- * never a value; HTTP callers see only a generic message (`expose: false`).
+ * never a value; HTTP callers see only a generic message (`expose: false`). `retryable` marks a store
+ * that could not be reached (503, so the sender retries) rather than a secret that is not there (500).
  */
 export class SecretNotFoundError extends OutriggerError {
   readonly selector: { name: string; key: string };
 
-  constructor(selector: SecretKeySelector, where: string, options: { cause?: unknown } = {}) {
-    super(ErrorCode.SecretNotFound, `secret ${selector.name}/${selector.key} not found (${where})`, {
+  constructor(
+    selector: SecretKeySelector,
+    where: string,
+    options: { cause?: unknown; retryable?: boolean } = {},
+  ) {
+    const what = options.retryable ? 'could not be read' : 'not found';
+    super(ErrorCode.SecretNotFound, `secret ${selector.name}/${selector.key} ${what} (${where})`, {
       ...options,
-      statusCode: 500,
+      statusCode: options.retryable ? 503 : 500,
       expose: false,
     });
     this.selector = { name: selector.name, key: selector.key };

@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  awsSecretId,
+  createAwsSecretResolver,
+  SecretNotFoundError,
+  secretResolverFromEnv,
+} from '../../lib/secrets/index.ts';
+
+/**
+ * A loopback endpoint speaking the AWS JSON 1.1 protocol of Secrets Manager `GetSecretValue` and SSM
+ * `GetParameter`, so the real SDK clients are exercised end to end.
+ */
+const store = new Map<string, string>([
+  ['outrigger/github', JSON.stringify({ secret: 'gh-value\n', other: 'x' })],
+  ['/outrigger/github', JSON.stringify({ secret: 'ssm-value' })],
+  ['outrigger/plain', 'not-json-sekrit'],
+]);
+const calls: string[] = [];
+let server: Server;
+let endpoint: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target']);
+      const input = JSON.parse(body) as { SecretId?: string; Name?: string };
+      const id = input.SecretId ?? input.Name ?? '';
+      calls.push(`${target} ${id}`);
+      const value = store.get(id);
+      res.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (value === undefined) {
+        res.statusCode = 400;
+        const type = target.startsWith('AmazonSSM') ? 'ParameterNotFound' : 'ResourceNotFoundException';
+        res.end(JSON.stringify({ __type: type, message: 'not found' }));
+      } else if (target === 'secretsmanager.GetSecretValue') {
+        res.end(JSON.stringify({ Name: id, SecretString: value }));
+      } else {
+        res.end(JSON.stringify({ Parameter: { Name: id, Value: value, Type: 'SecureString' } }));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_REGION = 'eu-west-1';
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+});
+
+describe('AWS secret resolver', () => {
+  it('names Secrets Manager ids and SSM parameters', () => {
+    expect(awsSecretId('secretsmanager', 'outrigger', 'github')).toBe('outrigger/github');
+    expect(awsSecretId('ssm', '/team/', 'github')).toBe('/team/github');
+    expect(awsSecretId('secretsmanager', '', 'github')).toBe('github');
+  });
+
+  it('reads a JSON field from Secrets Manager through the SDK, once per secret', async () => {
+    // Prepare
+    const resolver = createAwsSecretResolver({ service: 'secretsmanager', endpoint, region: 'eu-west-1' });
+    const before = calls.length;
+
+    // Act
+    const value = await resolver.get({ name: 'github', key: 'secret' });
+    const other = await resolver.get({ name: 'github', key: 'other' });
+
+    // Assess
+    expect([value, other]).toEqual(['gh-value', 'x']);
+    expect(calls.slice(before)).toEqual(['secretsmanager.GetSecretValue outrigger/github']);
+  });
+
+  it('reads a decrypted SSM parameter', async () => {
+    const resolver = createAwsSecretResolver({ service: 'ssm', endpoint, region: 'eu-west-1' });
+    await expect(resolver.get({ name: 'github', key: 'secret' })).resolves.toBe('ssm-value');
+  });
+
+  it.each([
+    ['secretsmanager', 'absent', 'secret'],
+    ['ssm', 'absent', 'secret'],
+    ['secretsmanager', 'github', 'missing-key'],
+    ['secretsmanager', 'plain', 'secret'],
+  ] as const)('refuses %s %s/%s with a 500 that holds no value', async (service, name, key) => {
+    // Prepare
+    const resolver = createAwsSecretResolver({ service, endpoint, region: 'eu-west-1' });
+
+    // Act
+    const err = (await resolver.get({ name, key }).catch((e: unknown) => e)) as SecretNotFoundError;
+
+    // Assess
+    expect(err).toBeInstanceOf(SecretNotFoundError);
+    expect(err.statusCode).toBe(500);
+    expect(`${err.message} ${String(err.cause)}`).not.toMatch(/sekrit|gh-value/);
+  });
+
+  it('answers 503 (retryable) when the store cannot be reached', async () => {
+    // Prepare
+    const resolver = createAwsSecretResolver({
+      service: 'secretsmanager',
+      fetch: async () => {
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      },
+    });
+
+    // Act
+    const err = (await resolver
+      .get({ name: 'github', key: 'secret' })
+      .catch((e: unknown) => e)) as SecretNotFoundError;
+
+    // Assess
+    expect(err.statusCode).toBe(503);
+    expect(err.retryable).toBe(true);
+  });
+
+  it('is chosen by OUTRIGGER_SECRETS', async () => {
+    // Prepare
+    const resolver = secretResolverFromEnv({
+      OUTRIGGER_SECRETS: 'ssm',
+      OUTRIGGER_SECRETS_ENDPOINT: endpoint,
+    });
+
+    // Act
+    const value = await resolver.get({ name: 'github', key: 'secret' });
+
+    // Assess
+    expect(value).toBe('ssm-value');
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { encodeEvent, newEvent } from '../../lib/events/envelope.ts';
+import { githubSource } from '../../lib/sources/github/index.ts';
+import { webhookSource } from '../../lib/sources/webhook/index.ts';
+import { httpRequest } from './helpers.ts';
+
+function dataBytes(data: unknown): string {
+  const bytes = encodeEvent(newEvent({ source: 's', subject: 'e', type: 'github', data, id: 'x' }));
+  return bytes.slice(bytes.indexOf('"data":') + '"data":'.length, -1);
+}
+
+describe('event data bytes as Argo Events writes them (semantics §1.3)', () => {
+  it('writes GitHub data compacted, keys sorted, <>& escaped', () => {
+    // Prepare
+    const request = httpRequest({
+      headers: {
+        'X-GitHub-Event': 'push',
+        'Content-Type': 'application/json',
+        'User-Agent': 'GitHub-Hookshot/1',
+      },
+      body: '{ "zen": "a <b> & c", "after": "abc", "commits": [ { "id": 1, "author": { "name": "n" } } ] }',
+    });
+
+    // Act
+    const bytes = dataBytes(githubSource.toEventData(request, {}));
+
+    // Assess
+    expect(bytes).toBe(
+      '{"headers":{"Content-Type":["application/json"],"User-Agent":["GitHub-Hookshot/1"],"X-Github-Event":["push"]},' +
+        '"body":{"X-GitHub-Delivery":"","X-GitHub-Event":"push","after":"abc","commits":[{"author":{"name":"n"},"id":1}],' +
+        '"zen":"a \\u003cb\\u003e \\u0026 c"}}',
+    );
+  });
+
+  it('keeps a webhook body in its own key order, compacted, as Go re-emits json.RawMessage', () => {
+    // Act
+    const bytes = dataBytes(
+      webhookSource.toEventData(httpRequest({ body: '{ "b": 1, "a": [ "x" ] }' }), {
+        endpoint: '/',
+        port: '1',
+      }),
+    );
+
+    // Assess
+    expect(bytes).toBe('{"header":{},"body":{"b":1,"a":["x"]}}');
+  });
+});

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import type { BusKind } from '../bus/index.ts';
-import { openBus } from '../bus/index.ts';
+import { busKindOf, findEventBus, openBus } from '../bus/index.ts';
 import type { Bus, Subscription } from '../bus/port.ts';
 import { formatIssue } from '../errors.ts';
 import { createKubeClient } from '../kube/client.ts';
@@ -101,7 +101,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
     );
   }
 
-  const ingest = createIngest(set, { bus, secrets, log: (entry) => logger.info('webhook', entry) });
+  const ingest = createIngest(set, {
+    bus,
+    secrets,
+    log: ({ msg, ...fields }) => logger.info(typeof msg === 'string' ? msg : 'webhook', fields),
+  });
   const servers: Server[] = [];
   const urls = new Map<number, string>();
   const host = options.host ?? '127.0.0.1';
@@ -143,7 +147,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
       `  ${route.method} ${urls.get(Number(route.port))}${route.path} → ${route.eventSourceName}/${route.eventName}`,
     );
   }
-  print(`  bus: ${options.bus ?? 'from manifests'} · Kubernetes: ${cluster}`);
+  print(`  bus: ${options.bus ?? busKindOf(findEventBus(set))} · Kubernetes: ${cluster}`);
 
   return {
     set,

@@ -72,13 +72,12 @@ function parseLayout(layout: string): Chunk[] {
   let i = 0;
   outer: while (i < layout.length) {
     const c = layout[i] as string;
-    // Fractional seconds: .000 / ,000 / .999 directly after a seconds field.
+    // Fractional seconds: .000 / ,000 / .999 (Go's nextStdChunk needs only that no digit follows).
     if ((c === '.' || c === ',') && (layout[i + 1] === '0' || layout[i + 1] === '9')) {
       const ch = layout[i + 1] as string;
       let j = i + 1;
       while (j < layout.length && layout[j] === ch) j++;
-      const prevIsSeconds = /(05|5)$/.test(layout.slice(0, i)) || /(05|5)$/.test(lit);
-      if (!/\d/.test(layout[j] ?? '') && prevIsSeconds) {
+      if (!/\d/.test(layout[j] ?? '')) {
         if (lit) chunks.push({ kind: 'lit', text: lit });
         lit = '';
         chunks.push({ kind: 'frac', digits: j - i - 1, trim: ch === '9', sep: c });
@@ -339,7 +338,9 @@ export function parseTime(layout: string, value: string, zone: string): GoTime |
     rest = rest.slice(m[0].length);
     return Number(m[0]);
   };
-  for (const c of parseLayout(layout)) {
+  const chunks = parseLayout(layout);
+  for (let ci = 0; ci < chunks.length; ci++) {
+    const c = chunks[ci] as Chunk;
     if (c.kind === 'lit') {
       if (!rest.startsWith(c.text)) return undefined;
       rest = rest.slice(c.text.length);
@@ -417,8 +418,8 @@ export function parseTime(layout: string, value: string, zone: string): GoTime |
         v = num(c.std === '05' ? 2 : 1, 2);
         if (v !== undefined) second = v;
         // Go accepts fractional seconds after a seconds field even if the layout has none.
-        const m = /^\.(\d+)/.exec(rest);
-        if (m && v !== undefined) {
+        const m = /^[.,](\d+)/.exec(rest);
+        if (m && v !== undefined && chunks[ci + 1]?.kind !== 'frac') {
           nanos = Number((m[1] as string).slice(0, 9).padEnd(9, '0'));
           rest = rest.slice(m[0].length);
         }

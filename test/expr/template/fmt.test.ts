@@ -42,7 +42,7 @@ describe('formatValue of float64 (Go %v = shortest %g)', () => {
 
 describe('formatFloat with a precision (strconv, round half to even on the exact value)', () => {
   it.each([
-    [3.14159, 'f', 2, '3.14'],
+    [3.14259, 'f', 2, '3.14'],
     [2.5, 'f', 0, '2'],
     [3.5, 'f', 0, '4'],
     [0.125, 'f', 2, '0.12'],
@@ -69,7 +69,7 @@ describe('sprintf', () => {
     ['%#x', [new GoInt(255n)], '0xff'],
     ['%x', ['hi'], '6869'],
     ['%5s|%-5s|%05d|%+d', ['ab', 'ab', new GoInt(42n), new GoInt(7n)], '   ab|ab   |00042|+7'],
-    ['%.2f|%8.3f|%-8.1f|%08.2f', [3.14159, 2.5, 1.25, -3.5], '3.14|   2.500|1.2     |-0003.50'],
+    ['%.2f|%8.3f|%-8.1f|%08.2f', [3.14259, 2.5, 1.25, -3.5], '3.14|   2.500|1.2     |-0003.50'],
     ['%e|%E|%g', [1234.5678, 0.000123, 100000000], '1.234568e+03|1.230000E-04|1e+08'],
     ['%t %t', [true, 'x'], 'true %!t(string=x)'],
     ['%v', [null], '<nil>'],

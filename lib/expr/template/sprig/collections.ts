@@ -221,19 +221,19 @@ export const COLLECTION_FUNCS: Record<string, TemplateFunc> = {
   }),
   rest: fn(['any'], ([l]) => {
     const a = asList(l as Value, 'Cannot find rest on type');
-    return a.length === 0 ? null : a.slice(1);
+    return a.slice(1);
   }),
   mustRest: fn(['any'], ([l]) => {
     const a = asList(l as Value, 'Cannot find rest on type');
-    return a.length === 0 ? null : a.slice(1);
+    return a.slice(1);
   }),
   initial: fn(['any'], ([l]) => {
     const a = asList(l as Value, 'Cannot find initial on type');
-    return a.length === 0 ? null : a.slice(0, -1);
+    return a.slice(0, -1);
   }),
   mustInitial: fn(['any'], ([l]) => {
     const a = asList(l as Value, 'Cannot find initial on type');
-    return a.length === 0 ? null : a.slice(0, -1);
+    return a.slice(0, -1);
   }),
   reverse: fn(['any'], ([l]) => [...asList(l as Value, 'Cannot find reverse on type')].reverse()),
   mustReverse: fn(['any'], ([l]) => [...asList(l as Value, 'Cannot find reverse on type')].reverse()),
@@ -283,7 +283,7 @@ export const COLLECTION_FUNCS: Record<string, TemplateFunc> = {
         out.push(...l);
         if (out.length > MAX_BUILD / 8) throw new FuncError('list exceeds the template limit');
       }
-      return out.length === 0 ? null : out;
+      return out;
     },
     'any',
   ),

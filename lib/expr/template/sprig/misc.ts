@@ -408,7 +408,7 @@ export const MISC_FUNCS: Record<string, TemplateFunc> = {
   deepEqual: fn(['any', 'any'], ([a, b]) => deepEqual(a as Value, b as Value)),
 };
 
-/** Go's regexp functions return a nil slice when nothing matched. */
+/** Go's regexp functions return a nil []string when nothing matched: a typed nil that prints as []. */
 function nilIfEmpty(list: string[]): Value {
-  return list.length === 0 ? null : list;
+  return list;
 }

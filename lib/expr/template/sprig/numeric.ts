@@ -44,7 +44,7 @@ const DIVISION_PRECISION = 16;
 function decDiv(a: Dec, b: Dec): Dec {
   if (b.c === 0n) throw new FuncError('decimal division by zero');
   // Scale so the integer quotient carries DIVISION_PRECISION + 1 fractional digits, then round.
-  const shift = DIVISION_PRECISION + 1 - (a.e - b.e);
+  const shift = DIVISION_PRECISION + 1 + (a.e - b.e);
   let num = a.c;
   let den = b.c;
   if (shift >= 0) num *= 10n ** BigInt(shift);
@@ -73,6 +73,15 @@ const decSub = (a: Dec, b: Dec): Dec => {
 const decMul = (a: Dec, b: Dec): Dec => ({ c: a.c * b.c, e: a.e + b.e });
 
 const num = (v: Value): number => Number((v as GoInt).n);
+
+function bigExtreme(first: Value, rest: readonly Value[], wantMax: boolean): GoInt {
+  let acc = toInt64(first);
+  for (const x of rest) {
+    const v = toInt64(x);
+    if (wantMax ? v > acc : v < acc) acc = v;
+  }
+  return i64(acc);
+}
 
 /** sprig `untilStep` (a []int), bounded so a template cannot allocate without limit. */
 export function untilStep(start: number, stop: number, step: number, budget: ExecBudget): GoInt[] {
@@ -186,24 +195,9 @@ export const NUMERIC_FUNCS: Record<string, TemplateFunc> = {
   subf: fn(['any'], ([a, ...rest]) => decimalOp(a as Value, rest, decSub), 'any'),
   divf: fn(['any'], ([a, ...rest]) => decimalOp(a as Value, rest, decDiv), 'any'),
   mulf: fn(['any'], ([a, ...rest]) => decimalOp(a as Value, rest, decMul), 'any'),
-  biggest: fn(
-    ['any'],
-    ([a, ...rest]) =>
-      i64(rest.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a as Value))),
-    'any',
-  ),
-  max: fn(
-    ['any'],
-    ([a, ...rest]) =>
-      i64(rest.reduce<bigint>((m, x) => (toInt64(x) > m ? toInt64(x) : m), toInt64(a as Value))),
-    'any',
-  ),
-  min: fn(
-    ['any'],
-    ([a, ...rest]) =>
-      i64(rest.reduce<bigint>((m, x) => (toInt64(x) < m ? toInt64(x) : m), toInt64(a as Value))),
-    'any',
-  ),
+  biggest: fn(['any'], ([a, ...rest]) => bigExtreme(a as Value, rest, true), 'any'),
+  max: fn(['any'], ([a, ...rest]) => bigExtreme(a as Value, rest, true), 'any'),
+  min: fn(['any'], ([a, ...rest]) => bigExtreme(a as Value, rest, false), 'any'),
   maxf: fn(
     ['any'],
     ([a, ...rest]) => rest.reduce<number>((m, x) => goMax(m, toFloat64(x)), toFloat64(a as Value)),

@@ -214,7 +214,9 @@ describe('sprig regex (RE2)', () => {
     ['{{ regexMatch "^[a-z]+$" "abc" }} {{ regexMatch "(" "x" }}', 'true false'],
     ['{{ regexFindAll "[2,4,6,8]" "123456789" -1 }} {{ regexFindAll "x" "abc" -1 }}', '[2 4 6 8] []'],
     ['{{ regexFind "[a-zA-Z][1-9]" "abcd1234" }}', 'd1'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go regexp replacement syntax, not a JS template.
     ['{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }}', '-W-xxW-'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go regexp replacement syntax, not a JS template.
     ['{{ regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "${1}" }}', '-${1}-${1}-'],
     ['{{ regexSplit "z+" "pizza" -1 }}', '[pi a]'],
     ['{{ regexQuoteMeta "1.2.3" }}', '1\\.2\\.3'],

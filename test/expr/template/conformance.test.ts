@@ -52,7 +52,7 @@ describe('data-filter template vectors', () => {
       // Prepare: .Input is the string form of the value at the filter's path (reference §3.3 item 4).
       const f = v.spec?.data?.[0];
       if (f?.template === undefined) throw new Error('vector without template');
-      const input = String((v.data ?? {})[f.path]);
+      const input = String(v.data?.[f.path]);
       // Act
       const out = templateValue(f.template, input);
       // Assess: apply the comparison of §3.3 item 5 to the template's output.

@@ -119,30 +119,41 @@ function swapcase(s: string): string {
 
 const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
 
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** UTF-8 byte length, without encoding when the string is ASCII (the common case for event data). */
+function byteLen(s: string): number {
+  return isAscii(s) ? s.length : Buffer.byteLength(s, 'utf8');
+}
+
 function sliceBytes(s: string, start: number, end: number): string {
-  const b = enc(s);
-  if (start < 0 || end > b.length || start > end) {
-    throw new FuncError(`runtime error: slice bounds out of range [${start}:${end}] with length ${b.length}`);
+  const ascii = isAscii(s);
+  const len = ascii ? s.length : Buffer.byteLength(s, 'utf8');
+  if (start < 0 || end > len || start > end) {
+    throw new FuncError(`runtime error: slice bounds out of range [${start}:${end}] with length ${len}`);
   }
-  return b.subarray(start, end).toString('utf8');
+  return ascii ? s.slice(start, end) : enc(s).subarray(start, end).toString('utf8');
 }
 
 function substring(start: number, end: number, s: string): string {
-  const len = enc(s).length;
+  const len = byteLen(s);
   if (start < 0) return sliceBytes(s, 0, end);
   if (end < 0 || end > len) return sliceBytes(s, start, len);
   return sliceBytes(s, start, end);
 }
 
 function trunc(c: number, s: string): string {
-  const len = enc(s).length;
+  const len = byteLen(s);
   if (c < 0 && len + c > 0) return sliceBytes(s, len + c, len);
   if (c >= 0 && len > c) return sliceBytes(s, 0, c);
   return s;
 }
 
 function abbreviateFull(str: string, offset: number, maxWidth: number): string {
-  const len = enc(str).length;
+  const len = byteLen(str);
   if (str === '') return '';
   if (maxWidth < 4) return '';
   if (len <= maxWidth) return str;

@@ -212,7 +212,7 @@ describe('writing parameters', () => {
   ])('write %s raw with useRawData and as a string without', (_what, dataKey, raw, asString) => {
     // Act
     const rawOut = applyParameters({}, [param({ dataKey, useRawData: true }, 'v')], events);
-    const stringOut = applyParameters({}, [param({ dataKey }, 'v')], events);
+    const stringOut = applyParameters<{ v?: unknown }>({}, [param({ dataKey }, 'v')], events);
 
     // Assess
     expect(rawOut).toEqual({ v: raw });

@@ -4,6 +4,10 @@
  * 127.0.0.1 only. `restart()` closes the HTTP server and opens a new one on the same port over the same
  * stores: queues and messages survive, as they do across an outage of the real service.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { BuildAppOptions } from 'fauxqs';
 import { buildApp } from 'fauxqs';
 
@@ -28,9 +32,17 @@ export interface Fauxqs {
   ): { ready: number; delayed: number; inflight: number; bodies: string[] } | undefined;
 }
 
+/** URL of fauxqs' `dist/app.js`, found as Node finds the package (vitest has no `import.meta.resolve`). */
+function fauxqsEntry(): string {
+  const dirs = createRequire(import.meta.url).resolve.paths('fauxqs') ?? [];
+  const dir = dirs.find((d) => existsSync(join(d, 'fauxqs', 'dist', 'app.js')));
+  if (!dir) throw new Error('fauxqs is not installed');
+  return pathToFileURL(join(dir, 'fauxqs', 'dist', 'app.js')).href;
+}
+
 /** The emulator's stores, built from its own modules (its package exports only the app entry point). */
 async function newStores(): Promise<Stores> {
-  const entry = import.meta.resolve('fauxqs');
+  const entry = fauxqsEntry();
   const { SqsStore } = (await import(new URL('./sqs/sqsStore.js', entry).href)) as {
     SqsStore: new () => Stores['sqsStore'];
   };

@@ -104,6 +104,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
   const ingest = createIngest(set, {
     bus,
     secrets,
+    // Locally each manifest port is its own listener, as in the cluster; API Gateway has one host.
+    perPort: true,
     log: ({ msg, ...fields }) => logger.info(typeof msg === 'string' ? msg : 'webhook', fields),
   });
   const servers: Server[] = [];

@@ -263,7 +263,9 @@ describe.runIf(requireNatsServer())('JetStreamBus against nats-server', () => {
     );
     expect(new Set(redelivered).size).toBe(redelivered.length);
     const counts = seen.map((s) => [s.record.event.id, s.record.deliveryCount]);
-    expect(counts.filter(([id]) => hung.includes(String(id)))).toEqual(hung.map((id) => [id, 2]));
+    // A redelivery counts at least 2; on a loaded machine an ack wait can lapse once more before the ack.
+    expect(counts.filter(([id]) => hung.includes(String(id))).every(([, n]) => Number(n) >= 2)).toBe(true);
+    expect(counts.filter(([id]) => hung.includes(String(id)))).toHaveLength(hung.length);
     expect(counts.filter(([id]) => !hung.includes(String(id))).every(([, n]) => n === 1)).toBe(true);
     expect(result.acked).toBe(redelivered.length);
   });

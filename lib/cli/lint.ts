@@ -82,10 +82,11 @@ class Findings {
 }
 
 /** The unanchored-regex footgun of a string data filter value (Argo issue 1515). */
-export function unanchoredValueMessage(value: string): string | undefined {
+export function unanchoredValueMessage(value: string, comparator = ''): string | undefined {
   if (value.startsWith('^') || value.endsWith('$')) return undefined;
   if (PLAIN.test(value)) {
-    return `\`${value}\` is a regular expression matched anywhere in the value: it also matches \`${value}-old\`; write \`^${regexEscape(value)}$\` for an exact match`;
+    const effect = comparator === '!=' ? 'also rejects' : 'also matches';
+    return `\`${value}\` is a regular expression matched anywhere in the value: it ${effect} \`${value}-old\`; write \`^${regexEscape(value)}$\` for an exact match`;
   }
   if (GLOBBY.test(value) && value.includes('*') && !value.includes('.*')) {
     const suggestion = `^${regexEscape(value).replaceAll('*', '.*')}$`;
@@ -101,7 +102,7 @@ function lintDataFilters(sensor: Sensor, index: number, dependency: EventDepende
     const comparator = filter.comparator ?? '';
     if (comparator !== '' && comparator !== '=' && comparator !== '!=') return;
     filter.value.forEach((value, v) => {
-      const message = unanchoredValueMessage(value);
+      const message = unanchoredValueMessage(value, comparator);
       if (message) {
         out.warn('Sensor', name, ['spec', 'dependencies', index, 'filters', 'data', f, 'value', v], message);
       }
@@ -150,10 +151,14 @@ function lintHeaderPaths(set: ManifestSet, sensor: Sensor, out: Findings): void 
       if (message) out.warn('Sensor', name, at, message);
     };
     const base = ['spec', 'dependencies', d, 'filters'];
-    dependency.filters?.data?.forEach((filter, f) => check(filter.path, [...base, 'data', f, 'path']));
-    dependency.filters?.exprs?.forEach((expr, e) =>
-      expr.fields.forEach((field, i) => check(field.path, [...base, 'exprs', e, 'fields', i, 'path'])),
-    );
+    dependency.filters?.data?.forEach((filter, f) => {
+      check(filter.path, [...base, 'data', f, 'path']);
+    });
+    dependency.filters?.exprs?.forEach((expr, e) => {
+      expr.fields.forEach((field, i) => {
+        check(field.path, [...base, 'exprs', e, 'fields', i, 'path']);
+      });
+    });
   });
   const checkParameters = (parameters: readonly TriggerParameter[] | undefined, at: FieldPath) =>
     parameters?.forEach((parameter, p) => {
@@ -244,7 +249,9 @@ function lintDestinations(sensor: Sensor, out: Findings): void {
 export function lintManifests(set: ManifestSet, locator: ManifestLocator): ManifestIssue[] {
   const out = new Findings(set, locator);
   for (const sensor of set.sensors) {
-    sensor.spec.dependencies.forEach((dependency, d) => lintDataFilters(sensor, d, dependency, out));
+    sensor.spec.dependencies.forEach((dependency, d) => {
+      lintDataFilters(sensor, d, dependency, out);
+    });
     lintHeaderPaths(set, sensor, out);
     lintDestinations(sensor, out);
   }

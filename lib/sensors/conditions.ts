@@ -4,9 +4,7 @@
  */
 import { ErrorCode, OutriggerError } from '../errors.ts';
 
-type Node =
-  | { kind: 'name'; name: string }
-  | { kind: 'and' | 'or'; left: Node; right: Node };
+type Node = { kind: 'name'; name: string } | { kind: 'and' | 'or'; left: Node; right: Node };
 
 /** A compiled condition: the dependency names it uses and an evaluator over the set that is satisfied. */
 export interface Condition {
@@ -31,7 +29,10 @@ function tokenize(text: string): string[] {
 }
 
 /** Parses and resolves a conditions expression against the sensor's dependency names. */
-export function compileCondition(conditions: string | undefined, dependencyNames: readonly string[]): Condition {
+export function compileCondition(
+  conditions: string | undefined,
+  dependencyNames: readonly string[],
+): Condition {
   const byNormalised = new Map(dependencyNames.map((name) => [normalise(name), name]));
   if (!conditions || conditions.trim() === '') {
     const all = [...dependencyNames];

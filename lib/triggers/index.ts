@@ -3,6 +3,7 @@
  */
 import { TriggerError } from '../errors.ts';
 import type { TriggerTemplate } from '../manifests/types.ts';
+import { httpTrigger } from './http/index.ts';
 import { k8sTrigger } from './k8s/index.ts';
 import { logTrigger } from './log/index.ts';
 import type { TriggerType } from './types.ts';
@@ -11,6 +12,7 @@ import type { TriggerType } from './types.ts';
 export const triggerTypes: Readonly<Record<string, TriggerType<never, unknown>>> = {
   k8s: k8sTrigger as TriggerType<never, unknown>,
   log: logTrigger as TriggerType<never, unknown>,
+  http: httpTrigger as TriggerType<never, unknown>,
 };
 
 /** Template keys that are not trigger types. */

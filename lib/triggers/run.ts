@@ -1,11 +1,14 @@
 /**
- * Runs one trigger for one firing: trigger-level parameters, the type's render and execute, and
- * `retryStrategy` (semantics §5.1, §7.1). Unlike upstream, retries apply without `atLeastOnce` (DESIGN §3).
+ * Runs one trigger for one firing: trigger-level parameters, the type's render and execute, `retryStrategy`,
+ * `policy`, `rateLimit` and `dlqTrigger` (semantics §5.1, §7). Unlike upstream, retries and the dlqTrigger
+ * apply without `atLeastOnce` (DESIGN §3: delivery is always at least once).
  */
-import { isRetryable } from '../errors.ts';
+import { isRetryable, TriggerError } from '../errors.ts';
 import type { Backoff, Trigger, TriggerTemplate } from '../manifests/types.ts';
 import { applyParameters } from '../sensors/parameters.ts';
 import { triggerTypeFor, triggerTypeOf } from './index.ts';
+import { awaitLabels, checkStatus } from './policy.ts';
+import { type LimiterClock, rateLimiterFor } from './rate-limit.ts';
 import type { FiredEvents, RenderContext, TriggerClients, TriggerOutcome } from './types.ts';
 
 const GO_DURATION = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/;
@@ -55,11 +58,110 @@ export function backoffPlan(backoff: Backoff | undefined): {
 
 export interface RunOptions {
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Milliseconds left in this invocation (Lambda's `getRemainingTimeInMillis`). A retry whose wait would
+   * not leave `reserveMs` is not attempted here: the error goes back to the bus, which delivers the record
+   * again later (DESIGN §3: retries within the time budget, beyond it by retry-after on the bus).
+   */
+  remainingMs?: () => number;
+  /** Time kept for one more attempt and the bus bookkeeping (default 1 s). */
+  reserveMs?: number;
+  /** Clock of the rate limiters created by this run (tests). */
+  clock?: LimiterClock;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Renders and executes a trigger once per attempt until it succeeds or retries run out. */
+/** Errors handed back to the bus because the time budget ran out: not final, so no dlqTrigger. */
+const deferredToBus = new WeakSet<object>();
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** One pass: trigger-level parameters, render, execute, then the policies on what execute reported. */
+async function attemptOnce(
+  trigger: Trigger,
+  events: FiredEvents,
+  context: RenderContext,
+  clients: TriggerClients,
+  sleep: (ms: number) => Promise<void>,
+): Promise<TriggerOutcome> {
+  // Trigger-level parameters write into the template itself (dest relative to it, e.g. `k8s.source…`).
+  const template = applyParameters<TriggerTemplate>(trigger.template, trigger.parameters, events);
+  const { key, spec } = triggerTypeOf(template);
+  const type = triggerTypeFor(key);
+  const request = type.render(spec as never, events, context);
+  const outcome = await type.execute(request, clients);
+  if (outcome.status !== undefined) checkStatus(outcome.status, trigger.policy);
+  await awaitLabels(outcome, trigger.policy, clients.kube, { plan: backoffPlan, sleep });
+  return outcome;
+}
+
+/** Attempts until success, a non-retryable error, the last step of `retryStrategy`, or the time budget. */
+async function attemptWithRetries(
+  trigger: Trigger,
+  events: FiredEvents,
+  context: RenderContext,
+  clients: TriggerClients,
+  options: RunOptions,
+): Promise<TriggerOutcome> {
+  const { attempts, delayMs } = backoffPlan(trigger.retryStrategy);
+  const sleep = options.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptOnce(trigger, events, context, clients, sleep);
+    } catch (err) {
+      if (attempt >= attempts || !isRetryable(err)) throw err;
+      const delay = delayMs(attempt);
+      if (options.remainingMs && options.remainingMs() - delay < (options.reserveMs ?? 1000)) {
+        if (typeof err === 'object' && err !== null) deferredToBus.add(err);
+        throw err;
+      }
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * Runs the trigger's `dlqTrigger` with the same events after the trigger failed for good (semantics §7.4).
+ * Its own `retryStrategy` applies; a `dlqTrigger` nested in it is never run, and it is not rate limited.
+ * If it fails too, the error is retryable so the bus record is delivered again and nothing is lost.
+ */
+async function runDeadLetterTrigger(
+  dlq: Trigger,
+  failure: unknown,
+  events: FiredEvents,
+  context: RenderContext,
+  clients: TriggerClients,
+  options: RunOptions,
+): Promise<TriggerOutcome> {
+  const name = dlq.template.name;
+  const { dlqTrigger: _nested, ...withoutNested } = dlq;
+  try {
+    const outcome = await attemptWithRetries(
+      withoutNested,
+      events,
+      { ...context, triggerName: name },
+      clients,
+      options,
+    );
+    return {
+      ...outcome,
+      summary: `failed (${messageOf(failure)}); dlqTrigger "${name}": ${outcome.summary}`,
+      deadLettered: true,
+    };
+  } catch (err) {
+    throw new TriggerError(
+      `trigger "${context.triggerName}" failed (${messageOf(failure)}) and its dlqTrigger "${name}" failed too: ${messageOf(err)}`,
+      { retryable: true, cause: err },
+    );
+  }
+}
+
+/**
+ * Runs one trigger for one firing: waits for its rate limiter, attempts it with `retryStrategy`, applies
+ * `policy`, and hands a final failure to `dlqTrigger` when there is one. Throws when the firing failed
+ * (`isRetryable` says whether the bus should deliver the record again).
+ */
 export async function runTrigger(
   trigger: Trigger,
   events: FiredEvents,
@@ -67,19 +169,14 @@ export async function runTrigger(
   clients: TriggerClients,
   options: RunOptions = {},
 ): Promise<TriggerOutcome> {
-  const { attempts, delayMs } = backoffPlan(trigger.retryStrategy);
-  const sleep = options.sleep ?? defaultSleep;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      // Trigger-level parameters write into the template itself (dest relative to it, e.g. `k8s.source…`).
-      const template = applyParameters<TriggerTemplate>(trigger.template, trigger.parameters, events);
-      const { key, spec } = triggerTypeOf(template);
-      const type = triggerTypeFor(key);
-      const request = type.render(spec as never, events, context);
-      return await type.execute(request, clients);
-    } catch (err) {
-      if (attempt >= attempts || !isRetryable(err)) throw err;
-      await sleep(delayMs(attempt));
-    }
+  // Upstream takes the limiter once per firing, before the retry loop (listener.go triggerWithRateLimit).
+  const clock = options.clock ?? (options.sleep ? { now: Date.now, sleep: options.sleep } : undefined);
+  await rateLimiterFor(`${context.sensorName}/${context.triggerName}`, trigger.rateLimit, clock)?.take();
+  try {
+    return await attemptWithRetries(trigger, events, context, clients, options);
+  } catch (err) {
+    const deferred = typeof err === 'object' && err !== null && deferredToBus.has(err);
+    if (!trigger.dlqTrigger || deferred) throw err;
+    return runDeadLetterTrigger(trigger.dlqTrigger, err, events, context, clients, options);
   }
 }

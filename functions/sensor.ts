@@ -1,9 +1,11 @@
 /**
- * Sensor function: consumes a batch of bus records (an SQS event) for the sensor named by
- * `OUTRIGGER_SENSOR` and reports failed records as `batchItemFailures` so only those are delivered again.
+ * Sensor function for the sensor named by `OUTRIGGER_SENSOR`: an SQS batch (answered with
+ * `batchItemFailures`) or, on JetStream, a drain request from a source or the safety schedule.
  */
 import middy from '@middy/core';
-import type { SqsBatchEvent, SqsBatchResponse } from '../lib/sensors/lambda.ts';
-import { handleSqsBatch } from '../lib/sensors/lambda.ts';
+import type { DrainSummary, SensorInvocation, SqsBatchResponse } from '../lib/sensors/lambda.ts';
+import { handleSensorInvocation } from '../lib/sensors/lambda.ts';
 
-export const handler = middy<SqsBatchEvent, SqsBatchResponse>().handler(handleSqsBatch);
+export const handler = middy<SensorInvocation, SqsBatchResponse | DrainSummary>().handler((event, context) =>
+  handleSensorInvocation(event, context),
+);

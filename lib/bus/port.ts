@@ -50,11 +50,22 @@ export interface DeadLetter {
   readonly reason: string;
 }
 
+/** Limits of one drain (a Lambda invocation that empties a pull consumer and returns). */
+export interface DrainLimits {
+  maxBatches?: number;
+  /** Fetch no new batch after this many milliseconds. */
+  deadlineMs?: number;
+  /** How long a fetch waits when nothing is ready (0: stop when empty). */
+  waitMs?: number;
+}
+
 export interface Bus {
   /** Resolves only once the event is durable; rejects with BusError otherwise. */
   publish(event: CloudEvent): Promise<void>;
   /** Starts a consumer that receives batches until stopped. */
   consume(options: ConsumerOptions, handler: BatchHandler): Promise<Subscription>;
+  /** Pull buses only (JetStream): process what is waiting, then return. Push buses (SQS) have none. */
+  drain?(options: ConsumerOptions, handler: BatchHandler, limits?: DrainLimits): Promise<unknown>;
   close(): Promise<void>;
 }
 

@@ -1,13 +1,18 @@
 /**
- * The sensor function's body: decode an SQS batch into bus records, run the engine, and answer with
- * partial batch failures (Lambda `ReportBatchItemFailures`).
+ * The sensor function's body. Two invocation shapes: an SQS batch (the SQS bus's event source mapping),
+ * answered with partial batch failures (`ReportBatchItemFailures`); or a drain request (JetStream: invoked
+ * by a source after publishing, and by a one-minute safety schedule) that empties the sensor's consumer
+ * within the invocation's time budget.
  */
-import type { BusRecord } from '../bus/port.ts';
+import { openBus } from '../bus/index.ts';
+import type { Bus, BusRecord } from '../bus/port.ts';
 import { decodeEvent, subjectOf } from '../events/envelope.ts';
 import { runtimeManifests } from '../manifests/runtime.ts';
+import type { ManifestSet } from '../manifests/types.ts';
 import { createLogger } from '../observability/log.ts';
+import { secretResolverFromEnv } from '../secrets/index.ts';
 import type { CompiledSensor, ProcessDependencies } from './engine.ts';
-import { compileSensor, processRecord } from './engine.ts';
+import { compileSensor, processBatch, processRecord, sensorSubjects } from './engine.ts';
 import { MemoryStateStore } from './state.ts';
 
 /** The parts of an SQS event record the sensor uses. */
@@ -19,20 +24,47 @@ export interface SqsBatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
-let prepared: Promise<{ compiled: CompiledSensor; deps: ProcessDependencies }> | undefined;
+/** Anything that is not an SQS batch asks for a drain (a direct invoke or a scheduled event). */
+export type SensorInvocation = SqsBatchEvent | Record<string, unknown>;
 
-async function prepare(): Promise<{ compiled: CompiledSensor; deps: ProcessDependencies }> {
+/** The slice of the Lambda context the sensor uses. */
+export interface InvocationContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
+export interface DrainSummary {
+  drained: unknown;
+}
+
+interface Prepared {
+  set: ManifestSet;
+  compiled: CompiledSensor;
+  deps: ProcessDependencies;
+}
+
+let prepared: Promise<Prepared> | undefined;
+let bus: Promise<Bus> | undefined;
+
+/** Time kept back from a drain so acks and the response fit in the invocation. */
+const DRAIN_MARGIN_MS = 5_000;
+
+async function prepare(): Promise<Prepared> {
   const set = await runtimeManifests();
   const name = process.env.OUTRIGGER_SENSOR;
   const sensor = set.sensors.find((s) => s.metadata.name === name) ?? (name ? undefined : set.sensors[0]);
   if (!sensor) throw new Error(`sensor "${name}" is not in the deployed manifests`);
   const logger = createLogger();
   const dryRunDir = process.env.OUTRIGGER_DRY_RUN_DIR ?? '/tmp/outrigger/dry-run';
-  // The durable state stores (DynamoDB, JetStream KV) replace this per EventBus in the bus issue.
+  // The durable state stores (DynamoDB, JetStream KV) replace this per EventBus.
   return {
+    set,
     compiled: compileSensor(sensor),
     deps: { store: new MemoryStateStore(), clients: { dryRunDir }, logger },
   };
+}
+
+function isSqsBatch(event: SensorInvocation): event is SqsBatchEvent {
+  return Array.isArray((event as SqsBatchEvent).Records);
 }
 
 /** Processes an SQS batch; undecodable records are reported failed so the redrive policy dead-letters them. */
@@ -58,4 +90,35 @@ export async function handleSqsBatch(event: SqsBatchEvent): Promise<SqsBatchResp
     if (outcome.kind !== 'ack') failures.push({ itemIdentifier: message.messageId });
   }
   return { batchItemFailures: failures };
+}
+
+/** Empties the sensor's pull consumer within the invocation's remaining time. */
+export async function handleDrain(context: InvocationContext = {}): Promise<DrainSummary> {
+  prepared ??= prepare();
+  const { set, compiled, deps } = await prepared;
+  // As an Argo sensor does on start, the first drain creates its consumer when the deployment has not.
+  bus ??= openBus(set, { secrets: secretResolverFromEnv(process.env), createIfMissing: true });
+  const opened = await bus;
+  if (!opened.drain) throw new Error('this bus delivers batches itself; the sensor is fed by its queue');
+  const remaining = context.getRemainingTimeInMillis?.() ?? 60_000;
+  const drained = await opened.drain(
+    { name: compiled.name, subjects: sensorSubjects(compiled) },
+    (records) => processBatch(compiled, records, deps),
+    { deadlineMs: Math.max(1_000, remaining - DRAIN_MARGIN_MS) },
+  );
+  return { drained };
+}
+
+/** Entry point: an SQS batch or a drain request. */
+export function handleSensorInvocation(
+  event: SensorInvocation,
+  context?: InvocationContext,
+): Promise<SqsBatchResponse | DrainSummary> {
+  return isSqsBatch(event) ? handleSqsBatch(event) : handleDrain(context);
+}
+
+/** Forgets per-container state (tests). */
+export function resetSensorFunction(): void {
+  prepared = undefined;
+  bus = undefined;
 }

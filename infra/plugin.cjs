@@ -90,7 +90,10 @@ class OutriggerPlugin {
       });
     } catch (err) {
       if (err && err.code === 'ManifestInvalid') {
-        throw new serverless.classes.Error(`Outrigger manifests are invalid:\n${err.message}`, 'OUTRIGGER_MANIFEST_INVALID');
+        throw new serverless.classes.Error(
+          `Outrigger manifests are invalid:\n${err.message}`,
+          'OUTRIGGER_MANIFEST_INVALID',
+        );
       }
       throw err;
     }

@@ -1,0 +1,97 @@
+/**
+ * Builds each function bundle as deployed (infra/esbuild.config.cjs) and reports its size and import time
+ * over a bare node process, against the budgets of DESIGN §5. `npm run bundle:measure [-- --runs 21]`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+/** The budget of one function bundle. */
+export interface BundleBudget {
+  maxBytes: number;
+  maxImportMs: number;
+}
+
+/** DESIGN §5. */
+export const budgets: Readonly<Record<'webhook' | 'sensor', BundleBudget>> = {
+  webhook: { maxBytes: 250 * 1024, maxImportMs: 60 },
+  sensor: { maxBytes: 1.5 * 1024 * 1024, maxImportMs: 150 },
+};
+
+type Bus = 'sqs' | 'jetstream';
+
+interface EsbuildConfig {
+  esbuildOptions(bus: Bus): Record<string, unknown> & { exclude: string[]; outputFileExtension: string };
+}
+
+const root = resolve(import.meta.dirname, '..');
+
+/** Bundles `functions/<name>.ts` for `bus` into `outdir`; returns the bundle's path and size. */
+export async function bundleFunction(
+  name: string,
+  bus: Bus,
+  outdir: string,
+): Promise<{ file: string; bytes: number }> {
+  const require = createRequire(import.meta.url);
+  const { esbuildOptions } = require('./esbuild.config.cjs') as EsbuildConfig;
+  const { exclude, outputFileExtension, ...options } = esbuildOptions(bus);
+  const file = join(outdir, `${name}-${bus}${outputFileExtension}`);
+  await build({
+    ...options,
+    sourcemap: false,
+    external: exclude,
+    entryPoints: [join(root, 'functions', `${name}.ts`)],
+    outfile: file,
+    logLevel: 'silent',
+  });
+  return { file, bytes: (await stat(file)).size };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Wall time of a fresh `node -e <code>`, median of `runs`. */
+function nodeMs(code: string, runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { stdio: 'inherit' });
+    if (result.status !== 0) throw new Error(`node -e ${code} failed`);
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+async function main(): Promise<void> {
+  const runsArg = process.argv.indexOf('--runs');
+  const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+  const outdir = await mkdtemp(join(tmpdir(), 'outrigger-bundles-'));
+  try {
+    const bare = nodeMs('', runs);
+    console.log(`bare node: ${bare.toFixed(1)} ms (median of ${runs})`);
+    let over = 0;
+    for (const bus of ['sqs', 'jetstream'] as const) {
+      for (const name of ['webhook', 'sensor'] as const) {
+        const { file, bytes } = await bundleFunction(name, bus, outdir);
+        const ms = nodeMs(`await import(${JSON.stringify(pathToFileURL(file).href)})`, runs) - bare;
+        const budget = budgets[name];
+        const ok = bytes <= budget.maxBytes && ms <= budget.maxImportMs;
+        if (!ok) over++;
+        console.log(
+          `${ok ? 'ok  ' : 'OVER'} ${name} (${bus} bus): ${(bytes / 1024).toFixed(1)} KB (budget ${budget.maxBytes / 1024} KB), import +${ms.toFixed(1)} ms (budget ${budget.maxImportMs} ms)`,
+        );
+      }
+    }
+    process.exitCode = over > 0 ? 1 : 0;
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) await main();

@@ -5,14 +5,14 @@
  */
 import middy from '@middy/core';
 import { openBus } from '../lib/bus/index.ts';
+import { runtimeManifests } from '../lib/manifests/runtime.ts';
 import { secretResolverFromEnv } from '../lib/secrets/index.ts';
-import { loadConfig, webhookLambda } from '../lib/sources/lambda.ts';
+import { webhookLambda } from '../lib/sources/lambda.ts';
 
 export const handler = middy().handler(
   webhookLambda({
     // The YAML loader is imported only when no compiled JSON configuration is shipped.
-    loadSet: () =>
-      loadConfig(process.env, () => import('../lib/manifests/index.ts').then((m) => m.loadManifests)),
+    loadSet: runtimeManifests,
     openBus: (set) => openBus(set),
     secrets: secretResolverFromEnv(process.env),
     log: (entry) => console.log(JSON.stringify(entry)),

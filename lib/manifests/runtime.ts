@@ -13,20 +13,30 @@ export function compileManifestSet(set: ManifestSet): string {
   return JSON.stringify({ version: 1, ...set });
 }
 
-async function load(): Promise<ManifestSet> {
-  const config = process.env.OUTRIGGER_CONFIG;
-  if (config) {
-    const parsed = JSON.parse(await readFile(config, 'utf8')) as ManifestSet & { version: number };
-    const { version: _version, ...set } = parsed;
+/**
+ * Reads the manifests a function runs: `OUTRIGGER_CONFIG` naming a `.json` file is the compiled set (no YAML
+ * parser is even imported); naming anything else, or `OUTRIGGER_MANIFESTS`, is YAML to load and validate.
+ */
+export async function loadRuntimeManifests(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<ManifestSet> {
+  const config = env.OUTRIGGER_CONFIG;
+  if (config?.endsWith('.json')) {
+    const { version: _version, ...set } = JSON.parse(await readFile(config, 'utf8')) as ManifestSet & {
+      version?: number;
+    };
     return set;
   }
   const { loadManifests } = await import('./load.ts');
-  return loadManifests([process.env.OUTRIGGER_MANIFESTS ?? 'manifests']);
+  return loadManifests([config || env.OUTRIGGER_MANIFESTS || 'manifests']);
 }
 
 /** Loads the function's manifests once per container. */
 export function runtimeManifests(): Promise<ManifestSet> {
-  cached ??= load();
+  cached ??= loadRuntimeManifests();
+  cached.catch(() => {
+    cached = undefined;
+  });
   return cached;
 }
 

@@ -2,7 +2,6 @@
  * The webhook Lambda's cold-start and per-invocation logic, kept out of functions/webhook.ts so it can be
  * tested: load the compiled configuration once, open the bus once, then normalise → ingest → answer.
  */
-import { readFile } from 'node:fs/promises';
 import type { Bus } from '../bus/port.ts';
 import type { ManifestSet } from '../manifests/types.ts';
 import type { SecretResolver } from '../secrets/resolver.ts';
@@ -11,9 +10,6 @@ import { createIngest, errorResponse } from './ingest.ts';
 import type { ApiGatewayResult } from './request.ts';
 import { fromLambdaEvent, toApiGatewayResult } from './request.ts';
 
-/** Default place of the manifests when `OUTRIGGER_CONFIG` is not set. */
-export const DEFAULT_CONFIG_PATH = 'manifests/';
-
 export interface WebhookLambdaDeps {
   /** Produces the manifest set (the compiled JSON in a bundle, or YAML through the loader locally). */
   loadSet: () => Promise<ManifestSet>;
@@ -21,20 +17,6 @@ export interface WebhookLambdaDeps {
   secrets: SecretResolver;
   filter?: FilterEvaluator;
   log?: (entry: Record<string, unknown>) => void;
-}
-
-/**
- * Reads the configuration `OUTRIGGER_CONFIG` names: a `.json` file holds a compiled ManifestSet (no YAML
- * parsing on a cold start, DESIGN §4); anything else is handed to the YAML loader.
- */
-export async function loadConfig(
-  env: Record<string, string | undefined>,
-  loadManifests: () => Promise<(paths: string[]) => Promise<ManifestSet>>,
-): Promise<ManifestSet> {
-  const path = env.OUTRIGGER_CONFIG || DEFAULT_CONFIG_PATH;
-  if (path.endsWith('.json')) return JSON.parse(await readFile(path, 'utf8')) as ManifestSet;
-  const load = await loadManifests();
-  return load([path]);
 }
 
 /** The Lambda handler body: any API Gateway v1/v2 or Function URL event in, a proxy result out. */

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../lib/bus/memory/index.ts';
 import { BusError } from '../../lib/errors.ts';
+import { loadRuntimeManifests } from '../../lib/manifests/runtime.ts';
 import { createStaticSecretResolver } from '../../lib/secrets/local.ts';
-import { loadConfig, webhookLambda } from '../../lib/sources/lambda.ts';
+import { webhookLambda } from '../../lib/sources/lambda.ts';
 import { eventSource, manifestSet, sign } from '../sources/helpers.ts';
 
 const manifests = fileURLToPath(new URL('../fixtures/sources/manifests/', import.meta.url));
@@ -87,17 +88,12 @@ describe('webhookLambda', () => {
     );
     const file = join(dir, 'config.json');
     await writeFile(file, JSON.stringify(set));
-    let loaderUsed = false;
 
     // Act
-    const loaded = await loadConfig({ OUTRIGGER_CONFIG: file }, async () => {
-      loaderUsed = true;
-      return async () => set;
-    });
+    const loaded = await loadRuntimeManifests({ OUTRIGGER_CONFIG: file });
 
     // Assess
     expect(loaded).toEqual(set);
-    expect(loaderUsed).toBe(false);
   });
 
   it('publishes through the bus it opened once, across invocations', async () => {

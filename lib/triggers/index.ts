@@ -3,16 +3,26 @@
  */
 import { TriggerError } from '../errors.ts';
 import type { TriggerTemplate } from '../manifests/types.ts';
+import { argoWorkflowTrigger } from './argo-workflow/index.ts';
+import { awsLambdaTrigger } from './aws-lambda/index.ts';
+import { eventBridgeTrigger } from './event-bridge/index.ts';
 import { httpTrigger } from './http/index.ts';
 import { k8sTrigger } from './k8s/index.ts';
 import { logTrigger } from './log/index.ts';
+import { natsTrigger } from './nats/index.ts';
+import { slackTrigger } from './slack/index.ts';
 import type { TriggerType } from './types.ts';
 
 /** Implemented trigger types by their template key. */
 export const triggerTypes: Readonly<Record<string, TriggerType<never, unknown>>> = {
   k8s: k8sTrigger as TriggerType<never, unknown>,
   log: logTrigger as TriggerType<never, unknown>,
+  argoWorkflow: argoWorkflowTrigger as TriggerType<never, unknown>,
   http: httpTrigger as TriggerType<never, unknown>,
+  awsLambda: awsLambdaTrigger as TriggerType<never, unknown>,
+  slack: slackTrigger as TriggerType<never, unknown>,
+  nats: natsTrigger as TriggerType<never, unknown>,
+  eventBridge: eventBridgeTrigger as TriggerType<never, unknown>,
 };
 
 /** Template keys that are not trigger types. */

@@ -190,7 +190,7 @@ export async function executeNats(request: NatsRequest, clients: TriggerClients)
     throw new TriggerError(`${where} failed: ${message}`, { cause: err, retryable: !final });
   }
   return {
-    summary: `published ${request.payload.length} bytes to ${request.subject} on ${redactUrl(request.url)}`,
+    summary: `published ${Buffer.byteLength(request.payload)} bytes to ${request.subject} on ${redactUrl(request.url)}`,
   };
 }
 

@@ -1,0 +1,111 @@
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/): the `traceparent` of an incoming request (or a
+ * new one) travels with the event as the CloudEvents distributed-tracing extension attribute `traceparent`
+ * (https://github.com/cloudevents/spec/blob/main/cloudevents/extensions/distributed-tracing.md), appears in
+ * every log line as `traceId`, and is set on created objects as an annotation.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RawHeaders } from '../events/headers.ts';
+import { headerValue } from '../events/headers.ts';
+
+/** A parsed `traceparent`. */
+export interface TraceContext {
+  /** 32 lowercase hex characters, not all zero. */
+  traceId: string;
+  /** The span this one descends from: 16 lowercase hex characters, not all zero. */
+  parentId: string;
+  /** Trace flags; bit 0 = sampled. */
+  flags: number;
+  /** Vendor state, passed on unchanged. */
+  tracestate?: string;
+}
+
+/** Where the trace goes: the CloudEvent extension attributes, the annotation on objects, the log field. */
+export const TraceKey = {
+  extension: 'traceparent',
+  stateExtension: 'tracestate',
+  annotation: 'outrigger.io/traceparent',
+  logField: 'traceId',
+} as const;
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const ZEROS = /^0+$/;
+
+/** Parses a `traceparent` value; undefined when it is not valid (then a new trace starts, as the spec says). */
+export function parseTraceparent(value: string | undefined, tracestate?: string): TraceContext | undefined {
+  if (value === undefined) return undefined;
+  const match = TRACEPARENT.exec(value.trim());
+  if (!match) return undefined;
+  const [, version, traceId, parentId, flags, rest] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
+  // Version ff is invalid; version 00 has exactly four fields; later versions may append fields.
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  if (ZEROS.test(traceId) || ZEROS.test(parentId)) return undefined;
+  const context: TraceContext = { traceId, parentId, flags: Number.parseInt(flags, 16) };
+  if (tracestate !== undefined && tracestate !== '') context.tracestate = tracestate;
+  return context;
+}
+
+function randomHex(bytes: number): string {
+  for (;;) {
+    const hex = randomBytes(bytes).toString('hex');
+    if (!ZEROS.test(hex)) return hex;
+  }
+}
+
+/** A new sampled trace. */
+export function newTrace(): TraceContext {
+  return { traceId: randomHex(16), parentId: randomHex(8), flags: 1 };
+}
+
+/** The same trace with a new span id: what a component passes on after doing its part. */
+export function childSpan(parent: TraceContext): TraceContext {
+  return { ...parent, parentId: randomHex(8) };
+}
+
+/** The `traceparent` header value (version 00). */
+export function formatTraceparent(context: TraceContext): string {
+  return `00-${context.traceId}-${context.parentId}-${context.flags.toString(16).padStart(2, '0')}`;
+}
+
+/** The trace of an incoming request: its valid `traceparent` (and `tracestate`), else a new trace. */
+export function traceFromHeaders(headers: RawHeaders): TraceContext {
+  return (
+    parseTraceparent(headerValue(headers, 'traceparent'), headerValue(headers, 'tracestate')) ?? newTrace()
+  );
+}
+
+/** Extension attributes to put on the CloudEvent beside its required ones. */
+export function traceExtensions(context: TraceContext): Record<string, string> {
+  const out: Record<string, string> = { [TraceKey.extension]: formatTraceparent(context) };
+  if (context.tracestate) out[TraceKey.stateExtension] = context.tracestate;
+  return out;
+}
+
+/** The trace carried by an event's extension attributes (any object with `traceparent`), if valid. */
+export function traceFromEvent(event: unknown): TraceContext | undefined {
+  if (typeof event !== 'object' || event === null) return undefined;
+  const record = event as Record<string, unknown>;
+  const parent = record[TraceKey.extension];
+  const state = record[TraceKey.stateExtension];
+  return parseTraceparent(
+    typeof parent === 'string' ? parent : undefined,
+    typeof state === 'string' ? state : undefined,
+  );
+}
+
+/** Log fields for a trace: `{traceId}`; empty when there is none. */
+export function traceLogFields(context: TraceContext | undefined): Record<string, string> {
+  return context ? { [TraceKey.logField]: context.traceId } : {};
+}
+
+/** Annotations to set on a created object for a trace. */
+export function traceAnnotations(context: TraceContext | undefined): Record<string, string> {
+  return context ? { [TraceKey.annotation]: formatTraceparent(context) } : {};
+}

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  definitions,
+  initSensorMetrics,
+  MetricName,
+  MetricsRegistry,
+  recordEventFailed,
+  recordEventPublished,
+  recordTriggerOutcome,
+} from '../../lib/observability/metrics.ts';
+
+const semantics = resolve(import.meta.dirname, '../../../shared/reference/argo-events-semantics.md');
+
+/** The §8 table of the semantics reference: name → {type, labels}. */
+function argoMetrics(): Map<string, { type: string; labels: string[] }> {
+  const text = readFileSync(semantics, 'utf8');
+  const section = text.slice(text.indexOf('## 8. Metrics'), text.indexOf('## 9.'));
+  const rows = new Map<string, { type: string; labels: string[] }>();
+  let previous: string[] = [];
+  for (const line of section.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    const name = /^`(argo_events_\w+)`$/.exec(cells[1] ?? '')?.[1];
+    if (!name) continue;
+    const labels =
+      cells[3] === 'same' ? previous : [...(cells[3] ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1]!);
+    previous = labels;
+    rows.set(name, { type: cells[2] ?? '', labels });
+  }
+  return rows;
+}
+
+describe('the metrics registry', () => {
+  it('uses exactly the argo_events_* names, types and labels of Argo Events', () => {
+    // Prepare
+    const argo = argoMetrics();
+    // Act
+    const ours = Object.fromEntries(
+      Object.entries(definitions).map(([name, d]) => [name, { type: d.kind, labels: [...d.labels] }]),
+    );
+    // Assess
+    expect(argo.size).toBeGreaterThan(5);
+    expect(ours).toEqual(Object.fromEntries(argo));
+  });
+
+  it('renders Prometheus text with the namespace label, pre-initialised zeros and summary _sum/_count', () => {
+    // Prepare
+    const registry = new MetricsRegistry('argo-events');
+    initSensorMetrics('build', ['job', 'notify'], registry);
+    // Act
+    recordTriggerOutcome({ sensor: 'build', trigger: 'job', ok: true, durationMs: 40 }, registry);
+    recordTriggerOutcome(
+      { sensor: 'build', trigger: 'job', ok: false, durationMs: 2, exhausted: true },
+      registry,
+    );
+    recordEventPublished({ eventSource: 'github-webhook', eventName: 'push', durationMs: 3 }, registry);
+    const text = registry.prometheusText();
+    // Assess
+    expect(text).toContain(`# TYPE ${MetricName.actionTriggered} counter`);
+    expect(text).toContain(
+      `${MetricName.actionTriggered}{namespace="argo-events",sensor_name="build",trigger_name="job"} 1`,
+    );
+    expect(text).toContain(
+      `${MetricName.actionTriggered}{namespace="argo-events",sensor_name="build",trigger_name="notify"} 0`,
+    );
+    expect(text).toContain(
+      `${MetricName.actionRetriesFailed}{namespace="argo-events",sensor_name="build",trigger_name="job"} 1`,
+    );
+    expect(text).toContain(
+      `${MetricName.actionDuration}_sum{namespace="argo-events",sensor_name="build",trigger_name="job"} 42`,
+    );
+    expect(text).toContain(
+      `${MetricName.actionDuration}_count{namespace="argo-events",sensor_name="build",trigger_name="job"} 2`,
+    );
+    expect(text).toContain(
+      `${MetricName.eventsSent}{namespace="argo-events",eventsource_name="github-webhook",event_name="push"} 1`,
+    );
+    // Every sample line is `name{labels} number`.
+    for (const line of text
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))) {
+      expect(line).toMatch(/^[a-z_]+\{([a-z_]+="[^"]*",?)+\} -?[\d.e+]+$/);
+    }
+  });
+
+  it('escapes label values', () => {
+    // Prepare
+    const registry = new MetricsRegistry();
+    // Act
+    recordEventFailed({ eventSource: 'a"b\\c', eventName: 'x\ny', publish: true }, registry);
+    // Assess
+    expect(registry.prometheusText()).toContain('eventsource_name="a\\"b\\\\c",event_name="x\\ny"');
+  });
+
+  it('emits EMF documents with deltas since the last flush and the labels as dimensions', () => {
+    // Prepare
+    const registry = new MetricsRegistry('ci');
+    recordTriggerOutcome({ sensor: 's', trigger: 't', ok: true, durationMs: 5 }, registry);
+    recordTriggerOutcome({ sensor: 's', trigger: 't', ok: true, durationMs: 7 }, registry);
+    // Act
+    const first = registry.emfLines({ timestamp: 1000 }).map((l) => JSON.parse(l));
+    recordTriggerOutcome({ sensor: 's', trigger: 't', ok: true, durationMs: 1 }, registry);
+    const second = registry.emfLines({ timestamp: 2000 }).map((l) => JSON.parse(l));
+    const third = registry.emfLines();
+    // Assess
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({
+      _aws: {
+        Timestamp: 1000,
+        CloudWatchMetrics: [
+          { Namespace: 'Outrigger', Dimensions: [['namespace', 'sensor_name', 'trigger_name']] },
+        ],
+      },
+      namespace: 'ci',
+      sensor_name: 's',
+      trigger_name: 't',
+      [MetricName.actionTriggered]: 2,
+      [MetricName.actionDuration]: [5, 7],
+    });
+    const units = Object.fromEntries(
+      first[0]._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string; Unit: string }) => [m.Name, m.Unit]),
+    );
+    expect(units).toEqual({
+      [MetricName.actionTriggered]: 'Count',
+      [MetricName.actionDuration]: 'Milliseconds',
+    });
+    expect(second[0]).toMatchObject({ [MetricName.actionTriggered]: 1, [MetricName.actionDuration]: [1] });
+    expect(third).toEqual([]);
+    expect(registry.read(MetricName.actionTriggered, { sensor_name: 's', trigger_name: 't' })).toBe(3);
+  });
+
+  it('splits more than 100 observations of a series over several EMF documents', () => {
+    // Prepare
+    const registry = new MetricsRegistry();
+    for (let i = 0; i < 250; i++)
+      recordEventPublished({ eventSource: 'e', eventName: 'n', durationMs: i }, registry);
+    // Act
+    const docs = registry.emfLines().map((l) => JSON.parse(l));
+    // Assess
+    const values = docs.flatMap((d) => d[MetricName.eventProcessingDuration] ?? []);
+    expect(values).toHaveLength(250);
+    for (const doc of docs)
+      expect((doc[MetricName.eventProcessingDuration] ?? []).length).toBeLessThanOrEqual(100);
+  });
+});

@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  childSpan,
+  formatTraceparent,
+  newTrace,
+  parseTraceparent,
+  TraceKey,
+  traceAnnotations,
+  traceExtensions,
+  traceFromEvent,
+  traceFromHeaders,
+  traceLogFields,
+} from '../../lib/observability/trace.ts';
+
+// The example of https://www.w3.org/TR/trace-context/#examples-of-http-traceparent-headers
+const EXAMPLE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+describe('W3C trace context', () => {
+  it('keeps a valid incoming traceparent and tracestate', () => {
+    // Act
+    const trace = traceFromHeaders({ TraceParent: EXAMPLE, tracestate: 'congo=t61rcWkgMzE' });
+    // Assess
+    expect(trace).toEqual({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      parentId: '00f067aa0ba902b7',
+      flags: 1,
+      tracestate: 'congo=t61rcWkgMzE',
+    });
+    expect(formatTraceparent(trace)).toBe(EXAMPLE);
+  });
+
+  it('starts a new trace for a missing or invalid traceparent', () => {
+    // Prepare
+    const invalid = [
+      undefined,
+      'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+      '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+      `${EXAMPLE}-extra`,
+    ];
+    for (const value of invalid) {
+      // Act
+      const trace = traceFromHeaders(value === undefined ? {} : { traceparent: value });
+      // Assess
+      expect(parseTraceparent(value)).toBeUndefined();
+      expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(trace.traceId).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    }
+  });
+
+  it('accepts later versions with extra fields, as the spec asks', () => {
+    // Act + Assess
+    expect(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what')?.traceId).toBe(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
+  });
+
+  it('carries the trace as CloudEvent extension attributes, log fields and an object annotation', () => {
+    // Prepare
+    const trace = childSpan(parseTraceparent(EXAMPLE, 'a=b')!);
+    // Act
+    const event = { id: 'x', ...traceExtensions(trace) };
+    const back = traceFromEvent(event);
+    // Assess
+    expect(back).toEqual(trace);
+    expect(trace.parentId).not.toBe('00f067aa0ba902b7');
+    expect(traceLogFields(back)).toEqual({ [TraceKey.logField]: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    expect(traceAnnotations(back)).toEqual({ [TraceKey.annotation]: formatTraceparent(trace) });
+    expect(traceFromEvent({ id: 'x' })).toBeUndefined();
+  });
+
+  it('round-trips every trace it makes and never throws on arbitrary input', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const fresh = newTrace();
+        expect(parseTraceparent(formatTraceparent(fresh))).toEqual(fresh);
+        parseTraceparent(text);
+      }),
+    );
+  });
+});

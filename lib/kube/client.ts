@@ -1,10 +1,10 @@
 /**
- * The only module that talks to the Kubernetes API (DESIGN §2). Triggers see this narrow interface;
- * the implementation wraps `@kubernetes/client-node` with discovery-based resource resolution.
+ * The only module that talks to the Kubernetes API (DESIGN §2). Triggers see this narrow interface; the
+ * wire half (./object-api.ts: JSON over node:https, discovery, deadlines) is loaded on first use.
  */
 import { KubeApiError } from '../errors.ts';
 import type { ResolvedKubeConfig } from './config.ts';
-import type { Method, RawObjectApi, SendOptions } from './object-api.ts';
+import type { Method, ObjectApi, SendOptions } from './object-api.ts';
 
 /** A Kubernetes object as plain JSON. */
 export interface KubeObject {
@@ -46,7 +46,7 @@ export interface KubeClient {
 
 /** Tuning for `createKubeClient`. */
 export interface KubeClientOptions {
-  /** Deadline for each request, discovery included (default 10 s; client-node has none). */
+  /** Deadline for each request, discovery included (default 10 s). */
   timeoutMs?: number;
   /** `fieldManager` sent with writes; required by server-side apply (default `outrigger`). */
   fieldManager?: string;
@@ -65,12 +65,38 @@ interface Operation {
   kind: string;
   namespace: string | undefined;
   name: string | undefined;
+  /** `jobs.batch`, `configmaps`: known once discovery answered; RBAC names resources this way. */
+  resource?: string;
+  /** API group of the resource (`` for core), for the RBAC hint. */
+  group?: string;
+  plural?: string;
 }
 
 function describe(op: Operation): string {
   const where = [op.namespace, op.name].filter((p) => p !== undefined && p !== '').join('/');
   return `${op.verb} ${op.apiVersion} ${op.kind}${where ? ` ${where}` : ''}`;
 }
+
+/** Where the operation applies, as RBAC scopes it. */
+function scopeOf(op: Operation): string {
+  return op.namespace ? `in namespace ${op.namespace}` : 'at cluster scope';
+}
+
+/**
+ * The fix for a 403: the verb and resource the identity lacks, as a Role rule. The article's
+ * `argo-events-role` (rbac.yaml) is the model: one rule per API group listing resources and verbs.
+ */
+function forbiddenHint(op: Operation): string {
+  const what = op.resource ?? `${op.kind} (${op.apiVersion})`;
+  const rule =
+    op.plural === undefined
+      ? ''
+      : `: a ${op.namespace ? `Role in ${op.namespace}` : 'ClusterRole'} rule {apiGroups: ["${op.group ?? ''}"], resources: ["${op.plural}"], verbs: ["${op.verb}"]}`;
+  return `forbidden: ${op.verb} ${what} ${scopeOf(op)} — grant the sensor's identity this verb${rule} (see the article's Role, argo-events-role in rbac.yaml)`;
+}
+
+const UNAUTHORIZED_HINT =
+  'unauthorized: the server did not accept the credentials (an expired or revoked token, a kubeconfig for another cluster, or an IAM role without an EKS access entry)';
 
 /** Turns whatever a request threw into a KubeApiError naming the server, verb, kind and object. */
 function toKubeApiError(err: unknown, server: string, op: Operation): KubeApiError {
@@ -88,7 +114,9 @@ function toKubeApiError(err: unknown, server: string, op: Operation): KubeApiErr
       // Not a Status body (a proxy's HTML page, say): keep the text.
     }
     const code = reason === undefined ? `${status}` : `${status} ${reason}`;
-    return new KubeApiError(`Kubernetes API ${server}: ${what}: ${code}: ${message}`, status, {
+    // 401 and 403 are about the identity, not the object: say what to grant before what the server said.
+    const hint = status === 403 ? `${forbiddenHint(op)}: ` : status === 401 ? `${UNAUTHORIZED_HINT}: ` : '';
+    return new KubeApiError(`Kubernetes API ${server}: ${hint}${what}: ${code}: ${message}`, status, {
       cause: err,
       ...(reason === undefined ? {} : { reason }),
       // A Conflict means the object changed under us: reading it again and retrying can succeed.
@@ -106,17 +134,23 @@ function toKubeApiError(err: unknown, server: string, op: Operation): KubeApiErr
 }
 
 /**
- * A KubeClient over `@kubernetes/client-node`, loaded on first use. Resources are resolved by API
- * discovery (cached per apiVersion); every failure is a KubeApiError (status 0: unreachable or timed out).
+ * A KubeClient whose wire half is loaded on first use. Resources are resolved by API discovery (cached
+ * per apiVersion); every failure is a KubeApiError (status 0: unreachable or timed out).
  * @example const kube = createKubeClient(await resolveKubeConfig()); await kube.create(job);
  */
 export function createKubeClient(config: ResolvedKubeConfig, options: KubeClientOptions = {}): KubeClient {
   const server = config.server;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const fieldManager = options.fieldManager ?? 'outrigger';
-  let loaded: Promise<RawObjectApi> | undefined;
+  let loaded: Promise<ObjectApi> | undefined;
   const api = () => {
-    loaded ??= import('./object-api.ts').then((m) => m.createObjectApi(config, timeoutMs));
+    if (!loaded) {
+      loaded = import('./object-api.ts').then((m) => m.createObjectApi(config, timeoutMs));
+      // A kubeconfig whose files could not be read is tried again on the next request.
+      loaded.catch(() => {
+        loaded = undefined;
+      });
+    }
     return loaded;
   };
 
@@ -131,6 +165,10 @@ export function createKubeClient(config: ResolvedKubeConfig, options: KubeClient
         { reason: 'NotFound' },
       );
     }
+    const group = op.apiVersion.includes('/') ? op.apiVersion.slice(0, op.apiVersion.indexOf('/')) : '';
+    op.group = group;
+    op.plural = resource.name;
+    op.resource = group === '' ? resource.name : `${resource.name}.${group}`;
     const base = op.apiVersion.includes('/') ? `/apis/${op.apiVersion}` : `/api/${op.apiVersion}`;
     // A list without namespace spans all namespaces; everything else falls back to the context's.
     const fallback = op.verb === 'list' ? undefined : client.contextNamespace;

@@ -8,6 +8,9 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KubeApiError } from '../errors.ts';
+import { awsSecretId } from '../secrets/aws.ts';
+import type { AwsCredentialProvider } from './eks.ts';
+import type { KubeconfigSecretRef } from './kubeconfig-secret.ts';
 
 /** Where a resolved configuration came from. */
 export type KubeConfigOrigin = 'eks' | 'secret' | 'option' | 'env' | 'default';
@@ -25,6 +28,8 @@ export interface ResolvedKubeConfig {
   server: string;
   /** Default namespace of that context. */
   namespace?: string;
+  /** Mints the bearer token for each request, overriding the kubeconfig's user (EKS: refreshed tokens). */
+  bearerToken?: () => Promise<string>;
 }
 
 /** How to find cluster access; every field is optional. */
@@ -33,10 +38,15 @@ export interface KubeAccessOptions {
   kubeconfigPath?: string;
   /** Context to use instead of `current-context`. */
   context?: string;
-  /** EKS cluster whose token is minted from the function's IAM role (issue 6). */
-  eks?: { clusterName: string; region?: string; roleArn?: string };
-  /** Secrets Manager secret id or SSM parameter name holding a kubeconfig (issue 6). */
-  kubeconfigSecret?: { secretId?: string; parameterName?: string };
+  /**
+   * EKS cluster whose token is minted from the function's IAM role. With `endpoint` (and `caData`, the
+   * base64 PEM of the cluster CA) no `eks:DescribeCluster` call is made.
+   */
+  eks?: { clusterName: string; region?: string; endpoint?: string; caData?: string; roleArn?: string };
+  /** Secrets Manager secret id or SSM parameter name holding a kubeconfig. */
+  kubeconfigSecret?: KubeconfigSecretRef;
+  /** AWS client settings for the two above (tests point `endpoint` at loopback). */
+  aws?: { region?: string; endpoint?: string; credentials?: AwsCredentialProvider };
   /** Environment to read `KUBECONFIG` from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Home folder for `~/.kube/config` (default `os.homedir()`). */
@@ -112,20 +122,38 @@ async function fromFile(
   return describeKubeconfig(text, origin, absolute, options.context);
 }
 
-function notYet(what: string): KubeConfigSource {
-  return async () => {
-    // Silently falling through to a local kubeconfig would aim triggers at the wrong cluster.
-    throw new KubeApiError(`${what} is not supported yet`, 0, { retryable: false, reason: 'NotImplemented' });
-  };
-}
-
 /** Access through an EKS cluster name: a token minted from the IAM role, as `aws eks get-token` does. */
-export const eksSource: KubeConfigSource = async (options) =>
-  options.eks ? notYet('EKS cluster access (eks.clusterName)')(options) : undefined;
+export const eksSource: KubeConfigSource = async (options) => {
+  const eks = options.eks;
+  if (!eks) return undefined;
+  if (eks.roleArn) {
+    // Silently ignoring it would act as a different identity than the manifest asked for.
+    throw new KubeApiError(
+      `eks.roleArn is not supported: give the function's own role an EKS access entry for cluster ${eks.clusterName}`,
+      0,
+      { retryable: false, reason: 'NotImplemented' },
+    );
+  }
+  const { eksKubeConfig } = await import('./eks.ts');
+  const region = eks.region ?? options.aws?.region ?? (options.env ?? process.env).AWS_REGION;
+  return eksKubeConfig({
+    clusterName: eks.clusterName,
+    ...(region ? { region } : {}),
+    ...(eks.endpoint ? { endpoint: eks.endpoint } : {}),
+    ...(eks.caData ? { caData: eks.caData } : {}),
+    ...(options.aws?.endpoint ? { eksApiEndpoint: options.aws.endpoint } : {}),
+    ...(options.aws?.credentials ? { credentials: options.aws.credentials } : {}),
+  });
+};
 
 /** A kubeconfig held in Secrets Manager or SSM Parameter Store. */
-export const secretSource: KubeConfigSource = async (options) =>
-  options.kubeconfigSecret ? notYet('a kubeconfig from Secrets Manager or SSM')(options) : undefined;
+export const secretSource: KubeConfigSource = async (options) => {
+  const ref = options.kubeconfigSecret;
+  if (!ref) return undefined;
+  const { describeSecretRef, readKubeconfigSecret } = await import('./kubeconfig-secret.ts');
+  const text = await readKubeconfigSecret(ref, options.aws ?? {});
+  return describeKubeconfig(text, 'secret', describeSecretRef(ref), options.context);
+};
 
 /** An explicit kubeconfig path: it must exist. */
 export const optionSource: KubeConfigSource = async (options) =>
@@ -174,4 +202,36 @@ export async function resolveKubeConfig(
 /** Folder that relative certificate paths in the kubeconfig resolve against. */
 export function kubeconfigDir(config: ResolvedKubeConfig): string | undefined {
   return config.path === undefined ? undefined : dirname(config.path);
+}
+
+/**
+ * Cluster access as a deployed function's environment describes it (set by `infra/`):
+ * `OUTRIGGER_EKS_CLUSTER` (+ `OUTRIGGER_EKS_REGION`, `OUTRIGGER_EKS_ENDPOINT`, `OUTRIGGER_EKS_CA`), or
+ * `OUTRIGGER_KUBECONFIG_SECRET`, the name of a secret read as the selector `{name, key: kubeconfig}` is
+ * (`<OUTRIGGER_SECRET_PREFIX>/<name>` in Secrets Manager, or in SSM when `OUTRIGGER_SECRETS=ssm`);
+ * `KUBECONFIG` and `~/.kube/config` apply as always.
+ */
+export function kubeAccessFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): KubeAccessOptions {
+  const options: KubeAccessOptions = { env };
+  const cluster = env.OUTRIGGER_EKS_CLUSTER;
+  if (cluster) {
+    options.eks = {
+      clusterName: cluster,
+      ...(env.OUTRIGGER_EKS_REGION ? { region: env.OUTRIGGER_EKS_REGION } : {}),
+      ...(env.OUTRIGGER_EKS_ENDPOINT ? { endpoint: env.OUTRIGGER_EKS_ENDPOINT } : {}),
+      ...(env.OUTRIGGER_EKS_CA ? { caData: env.OUTRIGGER_EKS_CA } : {}),
+    };
+  }
+  const secret = env.OUTRIGGER_KUBECONFIG_SECRET;
+  if (secret) {
+    const prefix = env.OUTRIGGER_SECRET_PREFIX ?? 'outrigger';
+    options.kubeconfigSecret =
+      env.OUTRIGGER_SECRETS === 'ssm'
+        ? { parameterName: awsSecretId('ssm', prefix, secret) }
+        : { secretId: awsSecretId('secretsmanager', prefix, secret) };
+  }
+  if (env.OUTRIGGER_KUBE_CONTEXT) options.context = env.OUTRIGGER_KUBE_CONTEXT;
+  return options;
 }

@@ -1,24 +1,16 @@
 /**
- * The part of the Kubernetes client that loads `@kubernetes/client-node`; `client.ts` imports it lazily so
- * functions that never reach a cluster never load the library.
+ * The wire half of the Kubernetes client: JSON over node:http(s) with one keep-alive agent per client,
+ * API discovery cached per apiVersion, and a deadline on every request. `client.ts` imports it lazily.
  *
- * It reuses `KubernetesObjectApi` for what it does well (kubeconfig authentication, TLS agents, and API
- * discovery cached per apiVersion) and replaces what does not fit: bodies go out as the JSON we give (its
- * typed serializer drops fields it has no model for), responses come back as plain JSON (not model classes
- * with `Date`s), the patch content type is ours (its default, strategic merge, is refused for custom
- * resources), and every request has a deadline (client-node sets none).
+ * It replaces `@kubernetes/client-node`, whose import alone cost a Lambda cold start 300–500 ms and the
+ * sensor bundle about 950 KB: only create/get/update/patch/delete/list of plain JSON objects are needed,
+ * and client-node's typed serializer dropped fields it had no model for, its default patch content type
+ * (strategic merge) is refused for custom resources, and it set no request timeout.
  */
-import {
-  type HttpLibrary,
-  HttpMethod,
-  KubeConfig,
-  KubernetesObjectApi,
-  Observable,
-  type RequestContext,
-  type ResponseContext,
-  type V1APIResource,
-} from '@kubernetes/client-node';
-import { kubeconfigDir, type ResolvedKubeConfig } from './config.ts';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { ResolvedKubeConfig } from './config.ts';
+import { connectionOf, type KubeConnection } from './kubeconfig.ts';
 
 /** A non-2xx answer, with the body as text. */
 export class HttpStatusError extends Error {
@@ -50,93 +42,127 @@ export interface SendOptions {
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-const METHODS: Record<Method, HttpMethod> = {
-  GET: HttpMethod.GET,
-  POST: HttpMethod.POST,
-  PUT: HttpMethod.PUT,
-  PATCH: HttpMethod.PATCH,
-  DELETE: HttpMethod.DELETE,
-};
-
-/** Sends through `inner`, aborting when the status line and body have not both arrived in time. */
-async function sendWithDeadline(
-  inner: HttpLibrary,
-  context: RequestContext,
-  timeoutMs: number,
-): Promise<ResponseContext> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  context.setSignal(controller.signal);
-  try {
-    const response = await inner.send(context).toPromise();
-    // Read the body inside the deadline too: a server may send headers and then stall.
-    const text = await response.body.text();
-    response.body = { text: async () => text, binary: async () => Buffer.from(text, 'utf8') };
-    return response;
-  } catch (err) {
-    if (controller.signal.aborted) throw new RequestTimeoutError(timeoutMs, err);
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
+/** One entry of an APIResourceList (https://kubernetes.io/docs/reference/using-api/api-concepts/). */
+export interface ApiResource {
+  /** Plural, e.g. `jobs`. */
+  name: string;
+  kind: string;
+  namespaced: boolean;
+  verbs?: string[];
 }
 
-/** `KubernetesObjectApi` with raw JSON in and out and a deadline per request. */
-export class RawObjectApi extends KubernetesObjectApi {
-  /** Wraps the HTTP library so every request, discovery included, must answer within `timeoutMs`. */
-  withTimeout(timeoutMs: number): this {
-    const inner = this.configuration.httpApi;
-    (this.configuration as { httpApi: HttpLibrary }).httpApi = {
-      send: (context) => new Observable(sendWithDeadline(inner, context, timeoutMs)),
-    };
-    return this;
-  }
-
+/** What `client.ts` needs from the wire. */
+export interface ObjectApi {
   /** The API resource serving `kind` in `apiVersion`, from discovery (cached per apiVersion). */
-  async discover(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
-    const found = await this.resource(apiVersion, kind);
-    if (found === undefined || !found.name.includes('/')) return found;
-    // Subresources (`jobs/status`) share their parent's kind; the parent is the one to address.
-    return this.apiVersionResourceCache[apiVersion]?.resources.find(
-      (r) => r.kind === kind && !r.name.includes('/'),
-    );
-  }
-
+  discover(apiVersion: string, kind: string): Promise<ApiResource | undefined>;
   /** Namespace of the kubeconfig context, else `default`. */
-  get contextNamespace(): string {
-    return this.defaultNamespace;
-  }
-
-  /** Sends one request and returns the parsed JSON answer. */
-  async send(method: Method, path: string, options: SendOptions = {}): Promise<unknown> {
-    const context = this.configuration.baseServer.makeRequestContext(path, METHODS[method]);
-    context.setHeaderParam('Accept', 'application/json');
-    for (const [key, value] of Object.entries(options.query ?? {})) context.setQueryParam(key, value);
-    if (options.body !== undefined) {
-      context.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
-      context.setBody(JSON.stringify(options.body));
-    }
-    return this.requestPromise(context);
-  }
-
-  protected override async processResponse<T>(response: ResponseContext): Promise<T> {
-    const text = await response.body.text();
-    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-      throw new HttpStatusError(response.httpStatusCode, text);
-    }
-    return (text === '' ? undefined : JSON.parse(text)) as T;
-  }
+  readonly contextNamespace: string;
+  /** Sends one request and returns the parsed JSON answer (undefined for an empty body). */
+  send(method: Method, path: string, options?: SendOptions): Promise<unknown>;
 }
 
-/** Builds the API object for a resolved kubeconfig. */
-export function createObjectApi(config: ResolvedKubeConfig, timeoutMs: number): RawObjectApi {
-  const kc = new KubeConfig();
-  kc.loadFromString(config.text);
-  if (config.context) kc.setCurrentContext(config.context);
-  const dir = kubeconfigDir(config);
-  if (dir) kc.makePathsAbsolute(dir);
-  const api = kc.makeApiClient(RawObjectApi);
-  // makeApiClient does not read the context's namespace; KubernetesObjectApi.makeApiClient would.
-  (api as unknown as { setDefaultNamespace(kc: KubeConfig): string }).setDefaultNamespace(kc);
-  return api.withTimeout(timeoutMs);
+/** Answers larger than this are refused: a runaway list should fail, not exhaust a 128 MB function. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+function readBody(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        response.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('error', reject);
+    response.on('aborted', () => reject(new Error('the server closed the connection mid-answer')));
+  });
+}
+
+/** Builds the wire client for a connection; exported for tests that bring their own connection. */
+export function createObjectApiFor(connection: KubeConnection, timeoutMs: number): ObjectApi {
+  const base = new URL(connection.server);
+  const secure = base.protocol === 'https:';
+  const agent = secure
+    ? new HttpsAgent({ keepAlive: true, ...connection.tls })
+    : new HttpAgent({ keepAlive: true });
+  const request = secure ? httpsRequest : httpRequest;
+  // A server URL may carry a path prefix (a proxy such as Rancher's `/k8s/clusters/c-xxx`).
+  const prefix = base.pathname.replace(/\/+$/, '');
+
+  async function send(method: Method, path: string, options: SendOptions = {}): Promise<unknown> {
+    const url = new URL(`${prefix}${path}`, base);
+    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'outrigger' };
+    const authorization = await connection.authorization();
+    if (authorization) headers.Authorization = authorization;
+    let body: Buffer | undefined;
+    if (options.body !== undefined) {
+      body = Buffer.from(JSON.stringify(options.body), 'utf8');
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+      headers['Content-Length'] = String(body.length);
+    }
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(url, { method, headers, agent });
+      let timedOut = false;
+      // One deadline for connect, status line and body: a server may send headers and then stall.
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy();
+      }, timeoutMs);
+      const fail = (err: unknown) => {
+        clearTimeout(timer);
+        reject(timedOut ? new RequestTimeoutError(timeoutMs, err) : err);
+      };
+      req.on('response', (response) => {
+        readBody(response).then((text) => {
+          clearTimeout(timer);
+          resolve({ status: response.statusCode ?? 0, text });
+        }, fail);
+      });
+      req.on('error', fail);
+      req.end(body);
+    });
+    if (answer.status < 200 || answer.status > 299) throw new HttpStatusError(answer.status, answer.text);
+    return answer.text === '' ? undefined : JSON.parse(answer.text);
+  }
+
+  const discovery = new Map<string, Promise<ApiResource[]>>();
+
+  async function resources(apiVersion: string): Promise<ApiResource[]> {
+    let pending = discovery.get(apiVersion);
+    if (!pending) {
+      const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+      pending = send('GET', path).then((doc) => (doc as { resources?: ApiResource[] }).resources ?? []);
+      discovery.set(apiVersion, pending);
+      // A failed discovery is not remembered: the next request asks again.
+      pending.catch(() => discovery.delete(apiVersion));
+    }
+    return pending;
+  }
+
+  return {
+    contextNamespace: connection.namespace,
+    send,
+    async discover(apiVersion, kind) {
+      let list: ApiResource[];
+      try {
+        list = await resources(apiVersion);
+      } catch (err) {
+        // An apiVersion the server does not serve at all answers 404: the kind is not served either.
+        if (err instanceof HttpStatusError && err.status === 404) return undefined;
+        throw err;
+      }
+      // Subresources (`jobs/status`) share their parent's kind; the parent is the one to address.
+      return list.find((r) => r.kind === kind && !r.name.includes('/'));
+    },
+  };
+}
+
+/** Builds the wire client for a resolved kubeconfig (reads certificate and token files once). */
+export async function createObjectApi(config: ResolvedKubeConfig, timeoutMs: number): Promise<ObjectApi> {
+  return createObjectApiFor(await connectionOf(config), timeoutMs);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeApiError } from '../../lib/errors.ts';
-import { resolveKubeConfig } from '../../lib/kube/config.ts';
+import { kubeAccessFromEnv, resolveKubeConfig } from '../../lib/kube/config.ts';
 
 let dir: string;
 
@@ -113,14 +113,69 @@ describe('resolveKubeConfig', () => {
     await expect(outcome).rejects.toThrow('has no context named "other"');
   });
 
-  it('refuses EKS access until it is implemented rather than falling through to a local kubeconfig', async () => {
+  it('uses an EKS cluster before any kubeconfig file', async () => {
     // Prepare
     const path = await file('k', kubeconfig('https://x:6443'));
 
     // Act
-    const outcome = resolveKubeConfig({ eks: { clusterName: 'prod' }, kubeconfigPath: path, env: {} });
+    const config = await resolveKubeConfig({
+      eks: { clusterName: 'prod', region: 'eu-west-1', endpoint: 'https://prod.eks:443' },
+      kubeconfigPath: path,
+      env: {},
+    });
 
     // Assess
-    await expect(outcome).rejects.toThrow('not supported yet');
+    expect(config).toMatchObject({ origin: 'eks', server: 'https://prod.eks:443' });
+    expect(typeof config?.bearerToken).toBe('function');
+  });
+
+  it('does not fall through to a local kubeconfig when the configured EKS access fails', async () => {
+    // Prepare
+    const path = await file('k', kubeconfig('https://x:6443'));
+
+    // Act
+    const outcome = resolveKubeConfig({
+      eks: { clusterName: 'prod', region: 'eu-west-1', roleArn: 'arn:aws:iam::1:role/r' },
+      kubeconfigPath: path,
+      env: {},
+    });
+
+    // Assess
+    await expect(outcome).rejects.toThrow(KubeApiError);
+  });
+});
+
+describe('kubeAccessFromEnv', () => {
+  it('reads the EKS cluster, endpoint and CA the deployment sets', () => {
+    // Act
+    const options = kubeAccessFromEnv({
+      OUTRIGGER_EKS_CLUSTER: 'prod',
+      OUTRIGGER_EKS_REGION: 'eu-west-1',
+      OUTRIGGER_EKS_ENDPOINT: 'https://prod.eks',
+      OUTRIGGER_EKS_CA: 'Q0E=',
+    });
+
+    // Assess
+    expect(options.eks).toEqual({
+      clusterName: 'prod',
+      region: 'eu-west-1',
+      endpoint: 'https://prod.eks',
+      caData: 'Q0E=',
+    });
+    expect(options.kubeconfigSecret).toBeUndefined();
+  });
+
+  it('names the kubeconfig secret as the secret resolver does, in Secrets Manager or SSM', () => {
+    // Act
+    const sm = kubeAccessFromEnv({ OUTRIGGER_KUBECONFIG_SECRET: 'cluster' });
+    const ssm = kubeAccessFromEnv({
+      OUTRIGGER_KUBECONFIG_SECRET: 'cluster',
+      OUTRIGGER_SECRETS: 'ssm',
+      OUTRIGGER_SECRET_PREFIX: 'team',
+    });
+
+    // Assess
+    expect(sm.kubeconfigSecret).toEqual({ secretId: 'outrigger/cluster' });
+    expect(ssm.kubeconfigSecret).toEqual({ parameterName: '/team/cluster' });
   });
 });

@@ -317,7 +317,7 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
         set,
         key,
         path,
-        `${what} needs ${defaultHandlers[role].replace('.handler', '.ts')}, which this build does not have yet`,
+        `${what} need ${defaultHandlers[role].replace('.handler', '.ts')}, which this build does not have yet`,
       ),
     );
     return false;
@@ -340,8 +340,7 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
   const sourceKeys: Partial<Record<FunctionRole, string>> = {};
   for (const [role, served] of servedBy) {
     const where = `EventSource/${served[0]!.eventSource.metadata.name}`;
-    if (!requireHandler(role, where, `spec.${served[0]!.type}`, `a ${served[0]!.type} event source`))
-      continue;
+    if (!requireHandler(role, where, `spec.${served[0]!.type}`, `${served[0]!.type} event sources`)) continue;
     const key = role;
     sourceKeys[role] = key;
     addFunction(
@@ -507,7 +506,7 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
   const fifo = bus.spec.sqs?.fifo ?? false;
   for (const sensor of set.sensors) {
     const name = sensor.metadata.name;
-    if (!requireHandler('sensor', `Sensor/${name}`, 'spec', 'a sensor')) continue;
+    if (!requireHandler('sensor', `Sensor/${name}`, 'spec', 'sensors')) continue;
     const key = `sensor${sensorParts.get(name)}`;
     sensorKeys.set(name, key);
     const fn = addFunction(

@@ -68,7 +68,10 @@ class OutriggerPlugin {
     const service = serverless.service;
     const serviceDir = serverless.serviceDir ?? serverless.config.servicePath;
     const custom = service.custom?.outrigger ?? {};
-    const manifests = [custom.manifests ?? 'manifests/'].flat();
+    // A list, or one string of comma-separated paths (what `--param manifests=a,b` can pass).
+    const manifests = [custom.manifests ?? 'manifests/']
+      .flat()
+      .flatMap((entry) => entry.split(',').map((p) => p.trim()));
     const handlers = {};
     for (const [role, file] of Object.entries(optionalHandlers)) {
       if (!['.ts', '.js', '.mjs'].some((ext) => existsSync(path.join(serviceDir, `${file}${ext}`)))) {

@@ -276,7 +276,7 @@ describe('expansion errors', () => {
     // Assess
     expect(expand).toThrow(ManifestError);
     expect(expand).toThrow(
-      /nightly\.yaml:\d+:1: spec\.calendar: a calendar event source needs functions\/calendar\.ts/,
+      /nightly\.yaml:\d+:1: spec\.calendar: calendar event sources need functions\/calendar\.ts/,
     );
   });
 });

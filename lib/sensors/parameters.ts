@@ -10,13 +10,14 @@
  */
 import { TriggerError } from '../errors.ts';
 import type { SensorEvent } from '../events/envelope.ts';
+import type { GjsonResult } from '../expr/gjson.ts';
 import { get, valid } from '../expr/gjson.ts';
 import { set } from '../expr/sjson.ts';
 import type { CompiledTemplate } from '../expr/template/index.ts';
 import { compileTemplate } from '../expr/template/index.ts';
 import type { TriggerParameter, TriggerParameterSource } from '../manifests/types.ts';
 import type { FiredEvents } from '../triggers/types.ts';
-import { contextText, dataText } from './event-data.ts';
+import { contextText, dataText, getData } from './event-data.ts';
 
 /** A resolved value: its text and the gjson type it came from (decides how `useRawData` writes it). */
 export interface ResolvedValue {
@@ -55,8 +56,8 @@ function runTemplate(text: string, input: unknown): { value: string } | { error:
 }
 
 /** Upstream `getValueByKey`: JSON and null keep their raw text, the rest gjson's `String()`. */
-function byKey(json: string, key: string): ResolvedValue | { error: string } {
-  const result = get(json, key);
+function byKey(read: (key: string) => GjsonResult, key: string): ResolvedValue | { error: string } {
+  const result = read(key);
   if (!result.exists) return { error: `key ${key} does not exist to in the event payload` };
   const text = result.type === 'JSON' || result.type === 'Null' ? result.raw : result.string();
   return { text, type: result.type };
@@ -73,17 +74,17 @@ function wholeEvent(event: SensorEvent): string {
  * only carries JSON, so `application/yaml` data is refused like any other content type (a documented
  * difference: upstream converts YAML).
  */
-function dataAsJson(event: SensorEvent): { json: string } | { error: string } {
+function checkData(event: SensorEvent): string | undefined {
   const type = event.context.datacontenttype;
-  if (type !== 'application/json') return { error: `unsupported event content type: ${type}` };
-  const json = dataText(event);
-  if (json === '' || (event.raw !== undefined && !valid(json)))
-    return { error: 'event data is not valid JSON' };
-  return { json };
+  if (type !== 'application/json') return `unsupported event content type: ${type}`;
+  if (event.raw === undefined) {
+    return event.data === undefined || event.data === null ? 'event data is not valid JSON' : undefined;
+  }
+  return event.raw === '' || !valid(event.raw) ? 'event data is not valid JSON' : undefined;
 }
 
-function parsedData(event: SensorEvent, json: string): unknown {
-  return event.raw === undefined ? event.data : JSON.parse(json);
+function parsedData(event: SensorEvent): unknown {
+  return event.raw === undefined ? event.data : JSON.parse(event.raw);
 }
 
 /**
@@ -107,15 +108,15 @@ export function resolveParameter(
   // Data selectors win over context selectors entirely: the context ones are then not tried at all.
   const key = (dataSelected ? src.dataKey : src.contextKey) || undefined;
   const template = (dataSelected ? src.dataTemplate : src.contextTemplate) || undefined;
-  let json: string;
+  let read: (path: string) => GjsonResult;
   let input: () => unknown;
   if (dataSelected) {
-    const payload = dataAsJson(event);
-    if ('error' in payload) return failOrDefault(src, literal, payload.error);
-    json = payload.json;
-    input = () => parsedData(event, payload.json);
+    const problem = checkData(event);
+    if (problem !== undefined) return failOrDefault(src, literal, problem);
+    read = (path) => getData(event, path);
+    input = () => parsedData(event);
   } else {
-    json = contextText(event);
+    read = (path) => get(contextText(event), path);
     input = () => event.context;
   }
 
@@ -126,7 +127,7 @@ export function resolveParameter(
     lastError = out.error;
   }
   if (key !== undefined) {
-    const out = byKey(json, key);
+    const out = byKey(read, key);
     if (!('error' in out)) return out;
     lastError = out.error;
   }

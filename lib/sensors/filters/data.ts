@@ -94,13 +94,19 @@ function applyTemplate(
   return { result: get(JSON.stringify([out]), '0') };
 }
 
-/** Evaluates one data filter against the JSON text of the event data. */
+/** Where filters read paths: JSON text, or a lookup that answers as gjson on that text would. */
+export type DataDocument = string | ((path: string) => GjsonResult);
+
+const lookup = (document: DataDocument, path: string) =>
+  typeof document === 'string' ? get(document, path) : document(path);
+
+/** Evaluates one data filter against the event data. */
 export function evaluateDataFilter(
   filter: DataFilter,
-  json: string,
+  document: DataDocument,
   operator: 'and' | 'or' = 'and',
 ): Verdict {
-  let result: GjsonResult = get(json, filter.path);
+  let result: GjsonResult = lookup(document, filter.path);
   if (!result.exists) return error(`path '${filter.path}' does not exist`);
   const values = filter.value ?? [];
   if (values.length === 0) return error('no values specified');
@@ -160,21 +166,21 @@ export function evaluateDataFilter(
  */
 export function evaluateDataFilters(
   filters: readonly DataFilter[],
-  json: string,
+  document: DataDocument,
   operator: 'and' | 'or' | '' | undefined,
 ): FilterResult {
   if (filters.length === 0) return passed;
   if (operator === 'or') {
     const errors: string[] = [];
     for (const filter of filters) {
-      const verdict = evaluateDataFilter(filter, json, 'or');
+      const verdict = evaluateDataFilter(filter, document, 'or');
       if (verdict.kind === 'pass') return passed;
       if (verdict.kind === 'error') errors.push(verdict.message);
     }
     return errors.length > 0 ? errored(`data filter errors [${errors.join(' / ')}]`) : failed;
   }
   for (const filter of filters) {
-    const verdict = evaluateDataFilter(filter, json, 'and');
+    const verdict = evaluateDataFilter(filter, document, 'and');
     if (verdict.kind === 'error') return errored(`data filter error (${verdict.message})`);
     if (verdict.kind === 'fail') return failed;
   }

@@ -6,6 +6,7 @@
 import { get } from '../../expr/gjson.ts';
 import { compileGovaluate } from '../../expr/govaluate/index.ts';
 import type { ExprFilter } from '../../manifests/types.ts';
+import type { DataDocument } from './data.ts';
 import type { FilterResult } from './result.ts';
 import { errored, failed, passed } from './result.ts';
 
@@ -26,11 +27,11 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 
 type Verdict = { kind: 'pass' } | { kind: 'fail' } | { kind: 'skip' } | { kind: 'error'; message: string };
 
-function evaluateOne(filter: ExprFilter, json: string): Verdict {
+function evaluateOne(filter: ExprFilter, document: DataDocument): Verdict {
   const params: Record<string, unknown> = {};
   let bound = 0;
   for (const field of filter.fields ?? []) {
-    const result = get(json, field.path);
+    const result = typeof document === 'string' ? get(document, field.path) : document(field.path);
     if (!result.exists) return { kind: 'error', message: `path '${field.path}' does not exist` };
     params[field.name] = result.value();
     bound++;
@@ -50,20 +51,20 @@ function evaluateOne(filter: ExprFilter, json: string): Verdict {
  */
 export function evaluateExprFilters(
   filters: readonly ExprFilter[],
-  json: string,
+  document: DataDocument,
   operator: 'and' | 'or' | '' | undefined,
 ): FilterResult {
   if (operator === 'or') {
     const errors: string[] = [];
     for (const filter of filters) {
-      const verdict = evaluateOne(filter, json);
+      const verdict = evaluateOne(filter, document);
       if (verdict.kind === 'pass') return passed;
       if (verdict.kind === 'error') errors.push(verdict.message);
     }
     return errors.length > 0 ? errored(`expr filter errors [${errors.join(' / ')}]`) : failed;
   }
   for (const filter of filters) {
-    const verdict = evaluateOne(filter, json);
+    const verdict = evaluateOne(filter, document);
     if (verdict.kind === 'error') return errored(`expr filter error (${verdict.message})`);
     if (verdict.kind === 'fail') return failed;
   }

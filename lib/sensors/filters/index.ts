@@ -9,9 +9,10 @@
  * dependency's transform first, as upstream does.
  */
 import type { SensorEvent } from '../../events/envelope.ts';
+import type { GjsonResult } from '../../expr/gjson.ts';
 import { valid } from '../../expr/gjson.ts';
 import type { EventDependency, EventDependencyFilter } from '../../manifests/types.ts';
-import { dataText } from '../event-data.ts';
+import { dataText, getData } from '../event-data.ts';
 import { applyTransform } from '../transform/index.ts';
 import { evaluateContextFilter } from './context.ts';
 import { evaluateDataFilters } from './data.ts';
@@ -23,13 +24,17 @@ import { evaluateTimeFilter } from './time.ts';
 
 export type { FilterResult } from './result.ts';
 
-/** The JSON text of the event data, '' when it has none, or undefined when it is not JSON. */
-function payloadOf(event: SensorEvent): { text: string; present: boolean; validJson: boolean } {
-  const text = dataText(event);
-  const present = event.raw !== undefined ? event.raw !== '' : text !== '';
+/** Whether the event has data, whether it is JSON, and how filters read paths in it. */
+function payloadOf(event: SensorEvent): {
+  present: boolean;
+  validJson: boolean;
+  document: (path: string) => GjsonResult;
+} {
+  const present =
+    event.raw !== undefined ? event.raw !== '' : event.data !== undefined && event.data !== null;
   // Parsed data is JSON by construction; only raw bytes need checking.
-  const validJson = !present || event.raw === undefined || valid(text);
-  return { text, present, validJson };
+  const validJson = !present || event.raw === undefined || valid(dataText(event));
+  return { present, validJson, document: (path) => getData(event, path) };
 }
 
 /** Go's `!= nil`: a kind is configured when its field is present and not null. */
@@ -70,7 +75,7 @@ function evaluateSyncKinds(dependency: EventDependency, event: SensorEvent | nul
           ? passed
           : !payload.validJson
             ? errored('expr filter error (event data not valid JSON)')
-            : evaluateExprFilters(filters.exprs, payload.text, filters.exprLogicalOperator),
+            : evaluateExprFilters(filters.exprs, payload.document, filters.exprLogicalOperator),
     );
   }
   if (isSet(filters.data)) {
@@ -84,7 +89,7 @@ function evaluateSyncKinds(dependency: EventDependency, event: SensorEvent | nul
             ? passed
             : !payload.validJson
               ? errored('data filter error (event data not valid JSON)')
-              : evaluateDataFilters(filters.data, payload.text, filters.dataLogicalOperator),
+              : evaluateDataFilters(filters.data, payload.document, filters.dataLogicalOperator),
     );
   }
   if (isSet(filters.context)) record(true, evaluateContextFilter(filters.context, event?.context));
@@ -148,7 +153,7 @@ async function scriptResult(script: string, event: SensorEvent | null): Promise<
   if (!payload.present) return passed;
   let data: unknown;
   try {
-    data = event.raw === undefined ? event.data : JSON.parse(payload.text);
+    data = event.raw === undefined ? event.data : JSON.parse(dataText(event));
   } catch (err) {
     return errored(err instanceof Error ? err.message : String(err));
   }

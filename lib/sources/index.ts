@@ -4,6 +4,7 @@ import { bitbucketServerSource } from './bitbucketserver/index.ts';
 import { githubSource } from './github/index.ts';
 import { gitlabSource } from './gitlab/index.ts';
 import { slackSource } from './slack/index.ts';
+import { snsSource } from './sns/index.ts';
 import { stripeSource } from './stripe/index.ts';
 import type { SourceModule } from './types.ts';
 import { asSourceModule } from './types.ts';
@@ -18,6 +19,7 @@ export const sources: Readonly<Record<string, SourceModule<unknown>>> = {
   bitbucketserver: asSourceModule(bitbucketServerSource),
   slack: asSourceModule(slackSource),
   stripe: asSourceModule(stripeSource),
+  sns: asSourceModule(snsSource),
 };
 
 /** The module for a type, or undefined when the type is not served over HTTP. */

@@ -198,7 +198,7 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
     await checkBearer(request, context, deps.secrets);
     await source.verify(request, spec, deps.secrets);
     const data = source.toEventData(request, spec);
-    const answer = source.answer?.(request, data, spec);
+    const answer = source.answer?.(request, data, spec) ?? (await source.handshake?.(request, data, spec));
     if (answer) return answer;
     if (!(await keep(binding, data))) {
       log({ level: 'info', msg: 'event filtered out', ...labels(binding) });

@@ -17,6 +17,8 @@ export interface SourceModule<Spec = unknown> {
   deliveryId(request: HttpRequest, data: unknown): string | undefined;
   /** Answers a verified request without publishing (handshakes such as Slack's `url_verification`). */
   answer?(request: HttpRequest, data: unknown, spec: Spec): HttpResponse | undefined;
+  /** As `answer`, for handshakes that call out first (SNS visits a SubscriptionConfirmation's SubscribeURL). */
+  handshake?(request: HttpRequest, data: unknown, spec: Spec): Promise<HttpResponse | undefined>;
 }
 
 /** Erases a module's spec type for the registry; the loader has validated specs against their schema. */

@@ -192,6 +192,8 @@ const bitbucketEvent = obj(
     projectKey: str(),
     repositorySlug: str(),
     repositories: arr(obj({ owner: required(str(nonEmpty)), repositorySlug: required(str(nonEmpty)) })),
+    /** Outrigger extension: verify Bitbucket Cloud's `X-Hub-Signature` (sha256 HMAC of the body). */
+    webhookSecret: secretKeySelector,
     filter: eventSourceFilter,
   },
   {
@@ -288,6 +290,8 @@ const stripeEvent = obj(
     webhook: required(webhookContext),
     createWebhook: bool(),
     apiKey: secretKeySelector,
+    /** Outrigger extension: verify the `Stripe-Signature` header with the endpoint's signing secret. */
+    webhookSecret: secretKeySelector,
     eventFilter: arr(str()),
     metadata: stringMap(),
   },

@@ -1,0 +1,30 @@
+/**
+ * Runs one benchmark subject alone for a few seconds so `node --cpu-prof` sees only it:
+ *   node --import tsx --cpu-prof --cpu-prof-dir=bench-results/profiles test/bench/profile.ts sensor|template|handler [seconds]
+ * then `npx tsx test/bench/top-frames.ts bench-results/profiles/<file>.cpuprofile`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareHandler } from './suites/ingest-handler.ts';
+import { prepareSensor } from './suites/sensor.ts';
+import { throughput } from './support/stats.ts';
+
+const [what, secondsText] = process.argv.slice(2);
+const ms = Number(secondsText ?? 4) * 1000;
+const tmp = await mkdtemp(join(tmpdir(), 'outrigger-profile-'));
+try {
+  let rate: number;
+  if (what === 'sensor' || what === 'template') {
+    const { processOne, render } = await prepareSensor();
+    rate = await throughput(what === 'sensor' ? processOne : render, ms);
+  } else if (what === 'handler') {
+    const { handler } = await prepareHandler(tmp);
+    rate = await handler(ms);
+  } else {
+    throw new Error('profile what? sensor | template | handler');
+  }
+  console.log(`${what}: ${rate.toFixed(0)} ops/s`);
+} finally {
+  await rm(tmp, { recursive: true, force: true });
+}

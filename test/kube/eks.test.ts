@@ -226,7 +226,11 @@ describe('EKS cluster access', () => {
 
     // Act
     const config = await resolveKubeConfig({
-      eks: { clusterName: 'prod', region: 'eu-west-1', endpoint: 'https://abc.gr7.eu-west-1.eks.amazonaws.com' },
+      eks: {
+        clusterName: 'prod',
+        region: 'eu-west-1',
+        endpoint: 'https://abc.gr7.eu-west-1.eks.amazonaws.com',
+      },
       aws: { endpoint: eksEndpoint, credentials: async () => credentials },
       env: {},
     });

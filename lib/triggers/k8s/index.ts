@@ -5,6 +5,10 @@
  * One deliberate difference (DESIGN §3): `create` of an object with `generateName` and no name gets a name
  * derived from the sensor, trigger and event ids, and AlreadyExists counts as success, so a redelivered
  * event never creates a second Job.
+ *
+ * Sources `resource` and `inline` render purely. `url` and `configmap`, and `liveObject: true` on update,
+ * need I/O first (upstream's FetchResource): render then returns a request marked `deferred`, and execute
+ * fetches the object and renders it with the same spec, events and context.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,6 +19,7 @@ import type { KubeClient, KubeObject, PatchStrategy } from '../../kube/client.ts
 import type { K8sTriggerSpec } from '../../manifests/types.ts';
 import { applyParameters } from '../../sensors/parameters.ts';
 import type { FiredEvents, RenderContext, TriggerClients, TriggerOutcome, TriggerType } from '../types.ts';
+import { fetchSource, isRemoteSource } from './source.ts';
 
 export type K8sOperation = 'create' | 'update' | 'patch' | 'delete';
 
@@ -27,6 +32,12 @@ export interface K8sRequest {
   /** The object's namespace (undefined for cluster-scoped kinds, or when neither object nor sensor set one). */
   namespace: string | undefined;
   patchStrategy: PatchStrategy;
+  /**
+   * Set when the object needs I/O before it can be rendered: a `url` or `configmap` source (then `object`
+   * is an empty placeholder), or `liveObject` on update (then `object` identifies the live object).
+   * `executeK8s` resolves it; `resolveK8sRequest` does only that, for callers that need the object first.
+   */
+  deferred?: { spec: K8sTriggerSpec; events: FiredEvents; context: RenderContext };
 }
 
 /** Labels and annotation Outrigger puts on created objects. */
@@ -96,7 +107,7 @@ export function idempotentName(
   return `${generateName.slice(0, 63 - HASH_LENGTH)}${base32(digest).slice(0, HASH_LENGTH)}`;
 }
 
-/** The object named by the trigger's source (`resource` or `inline`; url and configmap come later). */
+/** The object of a `resource` or `inline` source. */
 function sourceObject(spec: K8sTriggerSpec, context: RenderContext): unknown {
   const { source } = spec;
   if (source?.resource !== undefined) return source.resource;
@@ -108,10 +119,26 @@ function sourceObject(spec: K8sTriggerSpec, context: RenderContext): unknown {
     }
   }
   const set = Object.keys(source ?? {}).join(', ') || 'none';
-  throw invalid(
-    context,
-    `source must be resource or inline (url and configmap are not supported yet); found ${set}`,
-  );
+  throw invalid(context, `source must be one of resource, inline, url or configmap; found ${set}`);
+}
+
+/** Checks what can be checked of a remote source without fetching it. */
+function checkRemoteSource(spec: K8sTriggerSpec, context: RenderContext): void {
+  const { url, configmap } = spec.source;
+  if (url !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url.path);
+    } catch {
+      throw invalid(context, `source.url.path ${JSON.stringify(url.path)} is not a URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw invalid(context, `source.url.path must be http or https, not ${parsed.protocol}`);
+    }
+  }
+  if (configmap !== undefined && (!configmap.name || !configmap.key)) {
+    throw invalid(context, 'source.configmap needs name and key');
+  }
 }
 
 function asKubeObject(value: unknown, context: RenderContext): KubeObject {
@@ -136,12 +163,15 @@ function describe(object: KubeObject): string {
   return `${object.apiVersion} ${object.kind} ${namespace ? `${namespace}/` : ''}${name ?? ''}`;
 }
 
-/** Turns the trigger spec and fired events into the object to send (pure: same inputs, same request). */
-export function renderK8s(spec: K8sTriggerSpec, events: FiredEvents, context: RenderContext): K8sRequest {
+function operationOf(spec: K8sTriggerSpec, context: RenderContext): K8sOperation {
   const operation = spec.operation || 'create';
   if (!OPERATIONS.includes(operation)) {
     throw invalid(context, `unknown operation "${operation}" (expected ${OPERATIONS.join(', ')})`);
   }
+  return operation;
+}
+
+function patchStrategyOf(spec: K8sTriggerSpec, context: RenderContext): PatchStrategy {
   const patchStrategy = PATCH_STRATEGIES[spec.patchStrategy || 'application/merge-patch+json'];
   if (patchStrategy === undefined) {
     throw invalid(
@@ -149,16 +179,33 @@ export function renderK8s(spec: K8sTriggerSpec, events: FiredEvents, context: Re
       `unknown patchStrategy "${spec.patchStrategy}" (expected ${Object.keys(PATCH_STRATEGIES).join(', ')})`,
     );
   }
-  // applyParameters returns a deep copy, so the manifest's resource is never mutated.
-  const object = asKubeObject(applyParameters(sourceObject(spec, context), spec.parameters, events), context);
-  const metadata = object.metadata;
+  return patchStrategy;
+}
 
-  // Upstream: the object's namespace, else the sensor's, except for the kinds it knows are cluster-scoped.
+/** Upstream: the object's namespace, else the sensor's, except for the kinds it knows are cluster-scoped. */
+function placeNamespace(object: KubeObject, context: RenderContext): string | undefined {
+  const metadata = object.metadata;
   const namespace = CLUSTER_SCOPED_KINDS.has(object.kind)
     ? undefined
     : (metadata.namespace ?? context.sensorNamespace);
   if (namespace === undefined) delete metadata.namespace;
   else metadata.namespace = namespace;
+  return namespace;
+}
+
+/** Applies parameters, namespace, name and labels to a source object (the pure core of render). */
+function finish(
+  raw: unknown,
+  spec: K8sTriggerSpec,
+  events: FiredEvents,
+  context: RenderContext,
+  operation: K8sOperation,
+  patchStrategy: PatchStrategy,
+): K8sRequest {
+  // applyParameters returns a deep copy, so the manifest's resource is never mutated.
+  const object = asKubeObject(applyParameters(raw, spec.parameters, events), context);
+  const metadata = object.metadata;
+  const namespace = placeNamespace(object, context);
 
   if (operation === 'create') {
     if (!metadata.name) {
@@ -189,6 +236,73 @@ export function renderK8s(spec: K8sTriggerSpec, events: FiredEvents, context: Re
     namespace,
     patchStrategy,
   };
+}
+
+/** Turns the trigger spec and fired events into the object to send (pure: same inputs, same request). */
+export function renderK8s(spec: K8sTriggerSpec, events: FiredEvents, context: RenderContext): K8sRequest {
+  const operation = operationOf(spec, context);
+  const patchStrategy = patchStrategyOf(spec, context);
+  const base = { sensor: context.sensorName, trigger: context.triggerName, operation, patchStrategy };
+  const deferred = { spec: structuredClone(spec), events, context };
+  if (isRemoteSource(spec.source)) {
+    checkRemoteSource(spec, context);
+    const placeholder: KubeObject = { apiVersion: '', kind: '', metadata: {} };
+    return { ...base, object: placeholder, namespace: context.sensorNamespace, deferred };
+  }
+  if (spec.liveObject && operation === 'update') {
+    // Upstream fetches the live object before applying parameters, so the source must name it as is.
+    const object = asKubeObject(structuredClone(sourceObject(spec, context)), context);
+    const namespace = placeNamespace(object, context);
+    if (!object.metadata.name) throw invalid(context, 'liveObject needs metadata.name in the source');
+    return { ...base, object, namespace, deferred };
+  }
+  return finish(sourceObject(spec, context), spec, events, context, operation, patchStrategy);
+}
+
+/** Where a message about this firing comes from. */
+const whereOf = (request: K8sRequest) => `k8s trigger "${request.trigger}" of sensor "${request.sensor}"`;
+
+/**
+ * Performs the I/O a deferred request needs and renders it for real: fetches a url or configmap source,
+ * or, for `liveObject`, reads the live object and applies the parameters to it. A request that is not
+ * deferred is returned as it is.
+ */
+export async function resolveK8sRequest(request: K8sRequest, clients: TriggerClients): Promise<K8sRequest> {
+  if (!request.deferred) return request;
+  const { spec, events, context } = request.deferred;
+  const operation = request.operation;
+  let raw: unknown;
+  if (isRemoteSource(spec.source)) {
+    raw = await fetchSource(spec.source, {
+      ...(clients.kube ? { kube: clients.kube } : {}),
+      namespace: context.sensorNamespace,
+      ...(clients.allowLinkLocal ? { allowLinkLocal: true } : {}),
+      where: whereOf(request),
+    });
+  } else {
+    raw = structuredClone(sourceObject(spec, context));
+  }
+  if (spec.liveObject && operation === 'update') {
+    const identity = asKubeObject(structuredClone(raw), context);
+    placeNamespace(identity, context);
+    const name = identity.metadata.name;
+    if (!name) throw invalid(context, 'liveObject needs metadata.name in the source');
+    if (clients.kube) {
+      try {
+        raw = await clients.kube.get(identity.apiVersion, identity.kind, identity.metadata.namespace, name);
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 404) {
+          throw new TriggerError(
+            `${whereOf(request)}: liveObject ${describe(identity)} does not exist: ${err.message}`,
+            { retryable: false, cause: err },
+          );
+        }
+        throw err;
+      }
+    }
+    // In dry-run there is no live object: the parameters are shown applied to the source instead.
+  }
+  return finish(raw, spec, events, context, operation, request.patchStrategy);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -285,7 +399,8 @@ async function dryRun(request: K8sRequest, clients: TriggerClients): Promise<Tri
 
 /** Performs the request with `clients.kube`, or prints and writes it in dry-run when there is none. */
 export async function executeK8s(request: K8sRequest, clients: TriggerClients): Promise<TriggerOutcome> {
-  return clients.kube ? executeWithKube(request, clients.kube) : dryRun(request, clients);
+  const ready = await resolveK8sRequest(request, clients);
+  return clients.kube ? executeWithKube(ready, clients.kube) : dryRun(ready, clients);
 }
 
 /** The k8s trigger type: pure render, I/O execute. */

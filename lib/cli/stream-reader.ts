@@ -1,0 +1,111 @@
+/**
+ * Reads events back out of a JetStream stream for `outrigger replay`: an ordered (ephemeral) consumer from
+ * a start time on one subject filter, stopping at the end of the stream or the `until` time. Reading
+ * creates no durable consumer and acknowledges nothing, so sensors' consumers are untouched.
+ */
+
+import type { JetStreamAuth } from '../bus/jetstream/index.ts';
+import { redactUrl } from '../bus/jetstream/index.ts';
+import { BusError } from '../errors.ts';
+import type { CloudEvent } from '../events/envelope.ts';
+import { decodeEvent } from '../events/envelope.ts';
+
+/** What to read. */
+export interface StreamQuery {
+  url: string;
+  auth?: JetStreamAuth | undefined;
+  stream: string;
+  /** NATS subject filter, e.g. `default.*.*` or `default.dlq.my-sensor`. */
+  subject: string;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  /** Stop after this many matching events. */
+  limit?: number | undefined;
+}
+
+/** One stored message as an event, with where and when it was stored. */
+export interface StoredEvent {
+  event: CloudEvent;
+  subject: string;
+  sequence: number;
+  storedAt: Date;
+  /** Dead-letter headers (reason, original subject), when the message is one. */
+  headers: Record<string, string>;
+}
+
+/** Reads the matching messages in stream order; messages that are not CloudEvents are skipped. */
+export async function readStream(
+  query: StreamQuery,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ events: StoredEvent[]; skipped: number }> {
+  const scope = globalThis as { WebSocket?: unknown };
+  if (scope.WebSocket === undefined) scope.WebSocket = (await import('ws')).WebSocket;
+  const nats = await import('nats.ws');
+  const auth = query.auth;
+  let nc: Awaited<ReturnType<typeof nats.connect>>;
+  try {
+    nc = await nats.connect({
+      servers: query.url,
+      name: 'outrigger-replay',
+      timeout: 5_000,
+      ...(auth && 'token' in auth ? { token: auth.token } : {}),
+      ...(auth && 'user' in auth ? { user: auth.user, pass: auth.pass } : {}),
+      ...(auth && 'creds' in auth
+        ? { authenticator: nats.credsAuthenticator(new TextEncoder().encode(auth.creds)) }
+        : {}),
+    });
+  } catch (err) {
+    throw new BusError(`cannot connect to JetStream at ${redactUrl(query.url)}: ${(err as Error).message}`, {
+      retryable: false,
+    });
+  }
+  const events: StoredEvent[] = [];
+  let skipped = 0;
+  try {
+    const js = nc.jetstream();
+    const consumer = await js.consumers.get(query.stream, {
+      filterSubjects: [query.subject],
+      ...(query.since ? { opt_start_time: query.since.toISOString() } : {}),
+    });
+    const total = (await consumer.info()).num_pending;
+    let seen = 0;
+    while (seen < total) {
+      const batch = await consumer.fetch({ max_messages: Math.min(256, total - seen), expires: 2_000 });
+      let got = 0;
+      for await (const message of batch) {
+        got++;
+        seen++;
+        onProgress?.(seen, total);
+        const storedAt = new Date(Math.floor(message.info.timestampNanos / 1e6));
+        if (query.until && storedAt > query.until) {
+          seen = total;
+          break;
+        }
+        let event: CloudEvent;
+        try {
+          event = decodeEvent(message.data);
+        } catch {
+          skipped++;
+          continue;
+        }
+        const headers: Record<string, string> = {};
+        for (const key of message.headers?.keys() ?? []) headers[key] = message.headers?.get(key) ?? '';
+        events.push({ event, subject: message.subject, sequence: message.seq, storedAt, headers });
+        if (query.limit !== undefined && events.length >= query.limit) seen = total;
+        if (seen >= total) break;
+      }
+      if (got === 0) break;
+    }
+  } catch (err) {
+    if (err instanceof BusError) throw err;
+    throw new BusError(
+      `reading stream "${query.stream}" at ${redactUrl(query.url)}: ${(err as Error).message}`,
+      {
+        retryable: false,
+      },
+    );
+  } finally {
+    await nc.close().catch(() => undefined);
+  }
+  return { events, skipped };
+}

@@ -154,7 +154,9 @@ export function renderArgoWorkflow(
   if (operation === 'submit') {
     if (spec.args?.length) serverOptions(operation, spec.args, context);
     const create = renderObject(spec, 'create', events, context);
-    if (create.object.kind !== 'Workflow' || create.object.apiVersion !== WORKFLOW_API) {
+    // A url or configmap source is fetched by executeK8s (the k8s trigger's deferred request).
+    const deferred = (create as { deferred?: unknown }).deferred !== undefined;
+    if (!deferred && (create.object.kind !== 'Workflow' || create.object.apiVersion !== WORKFLOW_API)) {
       throw invalid(
         context,
         `submit needs an ${WORKFLOW_API} Workflow, found ${create.object.apiVersion} ${create.object.kind}`,
@@ -162,7 +164,14 @@ export function renderArgoWorkflow(
     }
     return { operation, create };
   }
-  const source = renderObject(spec, 'update', events, context).object;
+  const rendered = renderObject(spec, 'update', events, context);
+  if ((rendered as { deferred?: unknown }).deferred !== undefined) {
+    throw invalid(
+      context,
+      `${operation} needs a resource or inline source naming the ${operation === 'submit-from' ? 'template' : 'Workflow'}`,
+    );
+  }
+  const source = rendered.object;
   const name = source.metadata.name ?? '';
   const namespace = source.metadata.namespace;
   if (operation === 'submit-from') {

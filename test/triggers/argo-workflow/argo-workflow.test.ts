@@ -34,7 +34,7 @@ const submitSpec = (): ArgoWorkflowTriggerSpec => ({
 });
 
 const opSpec = (
-  operation: ArgoWorkflowTriggerSpec['operation'],
+  operation: NonNullable<ArgoWorkflowTriggerSpec['operation']>,
   args?: string[],
 ): ArgoWorkflowTriggerSpec => ({
   operation,
@@ -390,7 +390,7 @@ describe('argoWorkflow against the test apiserver', () => {
     // Assess
     const [stored] = server.objects('Workflow');
     expect(stored?.spec).toEqual({ entrypoint: 'main' });
-    const nodes = (stored?.status as { nodes: Record<string, { phase: string }> }).nodes;
+    const nodes = (stored?.status as { nodes: Record<string, { phase: string }> } | undefined)?.nodes ?? {};
     expect(nodes['build-7-1']?.phase).toBe('Succeeded');
     expect(nodes['build-7-2']?.phase).toBe('Running');
     expect(outcome.summary).toBe('resumed Workflow ci/build-7');

@@ -1,5 +1,5 @@
 /**
- * Reads events back out of a JetStream stream for `outrigger replay`: an ordered (ephemeral) consumer from
+ * Reads events back out of a JetStream stream for `outrigger replay`: an ephemeral pull consumer from
  * a start time on one subject filter, stopping at the end of the stream or the `until` time. Reading
  * creates no durable consumer and acknowledges nothing, so sensors' consumers are untouched.
  */
@@ -61,13 +61,22 @@ export async function readStream(
   }
   const events: StoredEvent[] = [];
   let skipped = 0;
+  let cleanup: (() => Promise<unknown>) | undefined;
   try {
     const js = nc.jetstream();
-    const consumer = await js.consumers.get(query.stream, {
-      filterSubjects: [query.subject],
-      ...(query.since ? { opt_start_time: query.since.toISOString() } : {}),
+    const jsm = await nc.jetstreamManager();
+    // An ephemeral pull consumer without acks: the server deletes it after a minute of inactivity.
+    const info = await jsm.consumers.add(query.stream, {
+      ack_policy: nats.AckPolicy.None,
+      filter_subject: query.subject,
+      inactive_threshold: nats.nanos(60_000),
+      ...(query.since
+        ? { deliver_policy: nats.DeliverPolicy.StartTime, opt_start_time: query.since.toISOString() }
+        : { deliver_policy: nats.DeliverPolicy.All }),
     });
-    const total = (await consumer.info()).num_pending;
+    cleanup = () => jsm.consumers.delete(query.stream, info.name);
+    const consumer = await js.consumers.get(query.stream, info.name);
+    const total = info.num_pending;
     let seen = 0;
     while (seen < total) {
       const batch = await consumer.fetch({ max_messages: Math.min(256, total - seen), expires: 2_000 });
@@ -105,6 +114,7 @@ export async function readStream(
       },
     );
   } finally {
+    await cleanup?.().catch(() => undefined);
     await nc.close().catch(() => undefined);
   }
   return { events, skipped };

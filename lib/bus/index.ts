@@ -5,14 +5,17 @@
 import { ManifestError } from '../errors.ts';
 import type { EventBus, ManifestSet } from '../manifests/types.ts';
 import type { SecretResolver } from '../secrets/resolver.ts';
+import type { StateStore } from '../sensors/state.ts';
 import type { JetStreamAuth } from './jetstream/index.ts';
 import type { Bus } from './port.ts';
 
 export type BusKind = 'memory' | 'jetstream' | 'sqs';
 
 export interface OpenBusOptions {
-  /** Force a kind (`--bus memory`); otherwise the EventBus manifest decides, memory when there is none. */
+  /** Force a kind (`--bus memory`); otherwise the EventBus manifest decides. */
   kind?: BusKind;
+  /** The kind when there is no EventBus manifest: memory locally, SQS in a deployment (DESIGN §4). */
+  defaultKind?: BusKind;
   /** Name of the EventBus to use (EventSources' and Sensors' `eventBusName`), default `default`. */
   name?: string;
   /** Resolves `accessSecret` and other credentials. */
@@ -41,14 +44,24 @@ export function parseJetStreamAuth(value: string): JetStreamAuth {
   return { token: value.trim() };
 }
 
+/** `OUTRIGGER_BUS=memory|jetstream|sqs` forces a kind (e.g. `serverless invoke local`, tests). */
+export function busKindFromEnv(env: Readonly<Record<string, string | undefined>>): { kind?: BusKind } {
+  const kind = env.OUTRIGGER_BUS;
+  if (kind === undefined || kind === '') return {};
+  if (kind !== 'memory' && kind !== 'jetstream' && kind !== 'sqs') {
+    throw new Error(`OUTRIGGER_BUS must be memory, jetstream or sqs (got "${kind}")`);
+  }
+  return { kind };
+}
+
 /** The EventBus manifest named `name`, if loaded. */
 export function findEventBus(set: ManifestSet, name = 'default'): EventBus | undefined {
   return set.eventBuses.find((bus) => bus.metadata.name === name);
 }
 
 /** Which adapter an EventBus manifest selects. */
-export function busKindOf(bus: EventBus | undefined): BusKind {
-  if (!bus) return 'memory';
+export function busKindOf(bus: EventBus | undefined, defaultKind: BusKind = 'memory'): BusKind {
+  if (!bus) return defaultKind;
   if (bus.spec.jetstreamExotic) return 'jetstream';
   if (bus.spec.sqs) return 'sqs';
   return 'memory';
@@ -58,7 +71,7 @@ export function busKindOf(bus: EventBus | undefined): BusKind {
 export async function openBus(set: ManifestSet, options: OpenBusOptions = {}): Promise<Bus> {
   const name = options.name ?? 'default';
   const manifest = findEventBus(set, name);
-  const kind = options.kind ?? busKindOf(manifest);
+  const kind = options.kind ?? busKindOf(manifest, options.defaultKind);
   switch (kind) {
     case 'memory': {
       const { MemoryBus } = await import('./memory/index.ts');
@@ -78,6 +91,21 @@ export async function openBus(set: ManifestSet, options: OpenBusOptions = {}): P
         createIfMissing: options.createIfMissing ?? false,
       });
     }
+    case 'sqs': {
+      // With no EventBus manifest (a deployment's default) the SQS bus runs on its defaults.
+      const spec = manifest?.spec.sqs ?? (manifest ? undefined : {});
+      if (!spec) throw busManifestMissing(set, name, kind);
+      const { SqsBus, sqsRoutes } = await import('./sqs/index.ts');
+      return SqsBus.connect({
+        region: spec.region ?? process.env.AWS_REGION ?? 'us-east-1',
+        ...(spec.endpoint === undefined ? {} : { endpoint: spec.endpoint }),
+        ...(spec.fifo === undefined ? {} : { fifo: spec.fifo }),
+        ...(spec.queueNamePrefix === undefined ? {} : { queueNamePrefix: spec.queueNamePrefix }),
+        routes: sqsRoutes(set, name),
+        busName: name,
+        createIfMissing: options.createIfMissing ?? false,
+      });
+    }
     default:
       throw new ManifestError([
         {
@@ -90,6 +118,43 @@ export async function openBus(set: ManifestSet, options: OpenBusOptions = {}): P
         },
       ]);
   }
+}
+
+/** Default DynamoDB table for sensor state on the SQS bus. */
+export const DEFAULT_STATE_TABLE = 'outrigger-state';
+
+/**
+ * Opens the sensor state store that goes with the bus: memory locally, a JetStream KV bucket per sensor on
+ * JetStream, a DynamoDB table on SQS (DESIGN §3).
+ */
+export async function openStateStore(set: ManifestSet, options: OpenBusOptions = {}): Promise<StateStore> {
+  const name = options.name ?? 'default';
+  const manifest = findEventBus(set, name);
+  const kind = options.kind ?? busKindOf(manifest, options.defaultKind);
+  if (kind === 'jetstream') {
+    const spec = manifest?.spec.jetstreamExotic;
+    if (!spec) throw busManifestMissing(set, name, kind);
+    const { JetStreamKvStateStore } = await import('./jetstream/kv-state.ts');
+    const secret =
+      spec.accessSecret && options.secrets ? await options.secrets.get(spec.accessSecret) : undefined;
+    return JetStreamKvStateStore.connect({
+      url: spec.url,
+      ...(secret === undefined ? {} : { auth: parseJetStreamAuth(secret) }),
+      createIfMissing: options.createIfMissing ?? false,
+    });
+  }
+  if (kind === 'sqs') {
+    const spec = manifest?.spec.sqs ?? {};
+    const { DynamoStateStore } = await import('./sqs/state.ts');
+    return DynamoStateStore.connect({
+      table: spec.stateTable ?? DEFAULT_STATE_TABLE,
+      region: spec.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      // `sqs.endpoint` names an SQS emulator; a DynamoDB one comes from AWS_ENDPOINT_URL_DYNAMODB.
+      createIfMissing: options.createIfMissing ?? false,
+    });
+  }
+  const { MemoryStateStore } = await import('../sensors/state.ts');
+  return new MemoryStateStore();
 }
 
 function busManifestMissing(set: ManifestSet, name: string, kind: BusKind): ManifestError {

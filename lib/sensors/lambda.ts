@@ -4,7 +4,9 @@
  * by a source after publishing, and by a one-minute safety schedule) that empties the sensor's consumer
  * within the invocation's time budget.
  */
-import { openBus } from '../bus/index.ts';
+
+import type { OpenBusOptions } from '../bus/index.ts';
+import { busKindFromEnv, openBus, openStateStore } from '../bus/index.ts';
 import type { Bus, BusRecord } from '../bus/port.ts';
 import { decodeEvent, subjectOf } from '../events/envelope.ts';
 import { runtimeManifests } from '../manifests/runtime.ts';
@@ -13,11 +15,15 @@ import { createLogger } from '../observability/log.ts';
 import { secretResolverFromEnv } from '../secrets/index.ts';
 import type { CompiledSensor, ProcessDependencies } from './engine.ts';
 import { compileSensor, processBatch, processRecord, sensorSubjects } from './engine.ts';
-import { MemoryStateStore } from './state.ts';
 
 /** The parts of an SQS event record the sensor uses. */
 export interface SqsBatchEvent {
-  Records: { messageId: string; body: string; attributes?: { ApproximateReceiveCount?: string } }[];
+  Records: {
+    messageId: string;
+    receiptHandle: string;
+    body: string;
+    attributes?: { ApproximateReceiveCount?: string; MessageGroupId?: string };
+  }[];
 }
 
 export interface SqsBatchResponse {
@@ -40,10 +46,10 @@ interface Prepared {
   set: ManifestSet;
   compiled: CompiledSensor;
   deps: ProcessDependencies;
+  bus: Bus;
 }
 
 let prepared: Promise<Prepared> | undefined;
-let bus: Promise<Bus> | undefined;
 
 /** Time kept back from a drain so acks and the response fit in the invocation. */
 const DRAIN_MARGIN_MS = 5_000;
@@ -55,22 +61,61 @@ async function prepare(): Promise<Prepared> {
   if (!sensor) throw new Error(`sensor "${name}" is not in the deployed manifests`);
   const logger = createLogger();
   const dryRunDir = process.env.OUTRIGGER_DRY_RUN_DIR ?? '/tmp/outrigger/dry-run';
-  // The durable state stores (DynamoDB, JetStream KV) replace this per EventBus.
+  // A deployment without an EventBus manifest runs on SQS; as an Argo sensor does on start, the first
+  // invocation creates its JetStream consumer and KV bucket when the deployment has not.
+  const busOptions: OpenBusOptions = {
+    secrets: secretResolverFromEnv(process.env),
+    defaultKind: 'sqs',
+    createIfMissing: true,
+    ...busKindFromEnv(process.env),
+  };
+  const [bus, store] = await Promise.all([openBus(set, busOptions), openStateStore(set, busOptions)]);
   return {
     set,
+    bus,
     compiled: compileSensor(sensor),
-    deps: { store: new MemoryStateStore(), clients: { dryRunDir }, logger },
+    deps: { store, clients: { dryRunDir, log: (line) => logger.info(line) }, logger },
   };
+}
+
+function prepareOnce(): Promise<Prepared> {
+  prepared ??= prepare();
+  prepared.catch(() => {
+    // A failed cold start (bus unreachable) is retried on the next invocation.
+    prepared = undefined;
+  });
+  return prepared;
+}
+
+/** The SQS bus settles Lambda batches itself (visibility for retries, its DLQ for dead letters). */
+interface LambdaBatchSettler {
+  handleLambdaBatch(
+    sensor: string,
+    records: SqsBatchEvent['Records'],
+    handler: (records: readonly BusRecord[]) => ReturnType<typeof processBatch>,
+  ): Promise<SqsBatchResponse>;
+}
+
+function settlesLambdaBatches(bus: Bus): bus is Bus & LambdaBatchSettler {
+  return typeof (bus as Partial<LambdaBatchSettler>).handleLambdaBatch === 'function';
 }
 
 function isSqsBatch(event: SensorInvocation): event is SqsBatchEvent {
   return Array.isArray((event as SqsBatchEvent).Records);
 }
 
-/** Processes an SQS batch; undecodable records are reported failed so the redrive policy dead-letters them. */
+/**
+ * Processes an SQS batch. On the SQS bus the bus settles it (retry delays as visibility, dead letters to
+ * the DLQ with the reason); on another bus (`OUTRIGGER_BUS=memory` for a local invoke) failed records are
+ * reported and the queue's redrive policy applies.
+ */
 export async function handleSqsBatch(event: SqsBatchEvent): Promise<SqsBatchResponse> {
-  prepared ??= prepare();
-  const { compiled, deps } = await prepared;
+  const { bus, compiled, deps } = await prepareOnce();
+  if (settlesLambdaBatches(bus)) {
+    return bus.handleLambdaBatch(compiled.name, event.Records, (records) =>
+      processBatch(compiled, records, deps),
+    );
+  }
   const failures: SqsBatchResponse['batchItemFailures'] = [];
   for (const message of event.Records) {
     let record: BusRecord;
@@ -94,14 +139,10 @@ export async function handleSqsBatch(event: SqsBatchEvent): Promise<SqsBatchResp
 
 /** Empties the sensor's pull consumer within the invocation's remaining time. */
 export async function handleDrain(context: InvocationContext = {}): Promise<DrainSummary> {
-  prepared ??= prepare();
-  const { set, compiled, deps } = await prepared;
-  // As an Argo sensor does on start, the first drain creates its consumer when the deployment has not.
-  bus ??= openBus(set, { secrets: secretResolverFromEnv(process.env), createIfMissing: true });
-  const opened = await bus;
-  if (!opened.drain) throw new Error('this bus delivers batches itself; the sensor is fed by its queue');
+  const { bus, compiled, deps } = await prepareOnce();
+  if (!bus.drain) throw new Error('this bus delivers batches itself; the sensor is fed by its queue');
   const remaining = context.getRemainingTimeInMillis?.() ?? 60_000;
-  const drained = await opened.drain(
+  const drained = await bus.drain(
     { name: compiled.name, subjects: sensorSubjects(compiled) },
     (records) => processBatch(compiled, records, deps),
     { deadlineMs: Math.max(1_000, remaining - DRAIN_MARGIN_MS) },
@@ -118,7 +159,8 @@ export function handleSensorInvocation(
 }
 
 /** Forgets per-container state (tests). */
-export function resetSensorFunction(): void {
+export async function resetSensorFunction(): Promise<void> {
+  const current = prepared;
   prepared = undefined;
-  bus = undefined;
+  await current?.then((p) => p.bus.close()).catch(() => {});
 }

@@ -28,6 +28,8 @@ describe('functions/webhook handler', () => {
   const saved = { ...process.env };
   beforeAll(() => {
     process.env.OUTRIGGER_CONFIG = manifests;
+    // No EventBus manifest means SQS in a deployment; this test runs the function on the embedded bus.
+    process.env.OUTRIGGER_BUS = 'memory';
     process.env.OUTRIGGER_SECRET_GITHUB_HOOK_SECRET = 'hook-secret';
   });
   afterAll(() => {

@@ -10,6 +10,11 @@ import { JetStreamBus } from '../../lib/bus/jetstream/index.ts';
 import { encodeEvent, newEvent } from '../../lib/events/envelope.ts';
 import { resetRuntimeManifests } from '../../lib/manifests/runtime.ts';
 import { handleSensorInvocation, resetSensorFunction } from '../../lib/sensors/lambda.ts';
+import { credentials, openSqsBus, rawClient } from '../bus/sqs/helpers.ts';
+import type { DynaliteServer } from '../support/dynalite.ts';
+import { startDynalite } from '../support/dynalite.ts';
+import type { Fauxqs } from '../support/fauxqs.ts';
+import { startFauxqs } from '../support/fauxqs.ts';
 import { pushPayload } from '../support/github-payloads.ts';
 import type { NatsServer } from '../support/nats-server.ts';
 import { requireNatsServer, startNatsServer } from '../support/nats-server.ts';
@@ -39,38 +44,75 @@ describe('the sensor function', () => {
   const saved = { ...process.env };
   const dirs: string[] = [];
 
-  afterEach(() => {
+  afterEach(async () => {
     process.env = { ...saved };
     resetRuntimeManifests();
-    resetSensorFunction();
+    await resetSensorFunction();
   });
 
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
-  it('reports only the records it could not process as batch item failures', async () => {
-    const dir = await manifestsDir();
-    const dryRun = path.join(dir, 'dry-run');
-    dirs.push(dir);
-    Object.assign(process.env, {
-      OUTRIGGER_MANIFESTS: dir,
-      OUTRIGGER_SENSOR: 'github-build-sensor',
-      OUTRIGGER_DRY_RUN_DIR: dryRun,
-      OUTRIGGER_LOG_LEVEL: 'error',
+  describe('on SQS', () => {
+    let fauxqs: Fauxqs;
+    let dynalite: DynaliteServer;
+
+    beforeAll(async () => {
+      [fauxqs, dynalite] = await Promise.all([startFauxqs(), startDynalite()]);
     });
 
-    const response = await handleSensorInvocation({
-      Records: [
-        { messageId: 'm1', body: encodeEvent(pushEvent('refs/heads/main', 'e1')) },
-        { messageId: 'm2', body: 'not a cloud event' },
-        { messageId: 'm3', body: encodeEvent(pushEvent('refs/heads/feature-x', 'e3')) },
-      ],
+    afterAll(async () => {
+      await fauxqs?.stop();
+      await dynalite?.stop();
     });
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
-    const written = await readdir(path.join(dryRun, 'github-build-sensor', 'build-trigger'));
-    expect(written).toHaveLength(1);
+    it('fires for the matching pushes of a batch and dead-letters what is not an event', async () => {
+      const dir = await manifestsDir(
+        `apiVersion: argoproj.io/v1alpha1\nkind: EventBus\nmetadata:\n  name: default\nspec:\n  sqs:\n    region: us-east-1\n    endpoint: ${fauxqs.endpoint}\n    queueNamePrefix: fn-\n`,
+      );
+      const dryRun = path.join(dir, 'dry-run');
+      dirs.push(dir);
+      Object.assign(process.env, {
+        OUTRIGGER_MANIFESTS: dir,
+        OUTRIGGER_SENSOR: 'github-build-sensor',
+        OUTRIGGER_DRY_RUN_DIR: dryRun,
+        OUTRIGGER_LOG_LEVEL: 'error',
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+      });
+      const source = await openSqsBus(fauxqs.endpoint, {
+        routes: { 'github-webhook.github-push': ['github-build-sensor'] },
+        queueNamePrefix: 'fn-',
+      });
+      await source.publish(pushEvent('refs/heads/main', 's1'));
+      await source.publish(pushEvent('refs/heads/feature-x', 's2'));
+      const raw = rawClient(fauxqs.endpoint);
+      const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+      await raw.client.send(
+        new SendMessageCommand({ QueueUrl: await raw.url('fn-github-build-sensor'), MessageBody: 'garbage' }),
+      );
+      const received = await raw.receive('fn-github-build-sensor', 10, 30);
+      await source.close();
+
+      const response = await handleSensorInvocation({
+        Records: received.map((m) => ({
+          messageId: m.MessageId ?? '',
+          receiptHandle: m.ReceiptHandle ?? '',
+          body: m.Body ?? '',
+          attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
+        })),
+      });
+
+      expect(received).toHaveLength(3);
+      expect(response).toEqual({ batchItemFailures: [] });
+      const written = await readdir(path.join(dryRun, 'github-build-sensor', 'build-trigger'));
+      expect(written).toHaveLength(1);
+      const dead = await raw.receive('fn-github-build-sensor-dlq', 10, 30);
+      expect(dead.map((m) => m.Body)).toEqual(['garbage']);
+      raw.close();
+    });
   });
 
   describe.runIf(requireNatsServer())('on JetStream', () => {

@@ -180,6 +180,14 @@ function deployedBus(set: ManifestSet, name: string, options: ExpandOptions): Ev
   };
 }
 
+/** The bus subjects a sensor consumes: `<bus>.<eventSourceName>.<eventName>` per dependency. */
+function dependencySubjects(sensor: Sensor | undefined, busName: string): string[] {
+  const subjects = (sensor?.spec.dependencies ?? []).map(
+    (d) => `${busName}.${d.eventSourceName}.${d.eventName}`,
+  );
+  return [...new Set(subjects)].sort();
+}
+
 function triggerSpecs(trigger: Trigger): Trigger[] {
   return trigger.dlqTrigger ? [trigger, ...triggerSpecs(trigger.dlqTrigger)] : [trigger];
 }
@@ -399,7 +407,12 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
         Target: {
           Arn: arnOf(functionLogicalId(calendarKey)),
           RoleArn: arnOf(SCHEDULER_ROLE),
-          Input: JSON.stringify({ eventSourceName: name, eventName: event.eventName }),
+          // The calendar function's contract (lib/sources/calendar): the tick's time makes retries idempotent.
+          Input: JSON.stringify({
+            eventSourceName: name,
+            eventName: event.eventName,
+            scheduledTime: '<aws.scheduler.scheduled-time>',
+          }),
           RetryPolicy: {
             MaximumRetryAttempts: options.schedule?.maximumRetryAttempts ?? 5,
             MaximumEventAgeInSeconds: options.schedule?.maximumEventAgeSeconds ?? 3600,
@@ -574,20 +587,11 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
         },
         {
           Effect: 'Allow',
-          Action: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
+          Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
           Resource: [arnOf(`${part}DeadLetterQueue`)],
         },
-        {
-          Effect: 'Allow',
-          Action: [
-            'dynamodb:GetItem',
-            'dynamodb:PutItem',
-            'dynamodb:UpdateItem',
-            'dynamodb:DeleteItem',
-            'dynamodb:Query',
-          ],
-          Resource: [arnOf(STATE_TABLE)],
-        },
+        // lib/bus/sqs/state.ts: compare-and-set PutItem and consistent GetItem on one `pk` table.
+        { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [arnOf(STATE_TABLE)] },
       );
     } else {
       resources[`${part}DrainSchedule`] = {
@@ -627,19 +631,24 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
       if (sensors.length > 0) {
         statements.get(key)?.push({
           Effect: 'Allow',
-          Action: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
+          Action: ['sqs:SendMessage'],
           Resource: sensors.map((s) => arnOf(`${functionLogicalPrefix(sensorKeys.get(s) ?? '')}Queue`)),
         });
       }
     } else {
       const access = bus.spec.jetstreamExotic?.accessSecret;
       if (access) selectors.get(key)?.push(access);
-      const drains = Object.fromEntries(
-        sensors.map((s) => [s, functions[sensorKeys.get(s) ?? '']?.name ?? '']),
-      );
+      // lib/bus/drain-notify.ts: after a publish, each sensor whose subjects match is asked to drain.
+      const drains = sensors.map((s) => ({
+        functionName: functions[sensorKeys.get(s) ?? '']?.name ?? '',
+        subjects: dependencySubjects(
+          set.sensors.find((sensor) => sensor.metadata.name === s),
+          busName,
+        ),
+      }));
       const fn = functions[key];
       if (fn && sensors.length > 0) {
-        fn.environment.OUTRIGGER_DRAIN_FUNCTIONS = JSON.stringify(drains);
+        fn.environment.OUTRIGGER_DRAIN_TARGETS = JSON.stringify(drains);
         statements.get(key)?.push({
           Effect: 'Allow',
           Action: ['lambda:InvokeFunction'],
@@ -650,19 +659,23 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
   }
 
   if (busKind === 'sqs' && sensorKeys.size > 0) {
+    // The SQS bus resolves every sensor's queue and DLQ by name when it connects (lib/bus/sqs), so each
+    // function may look up those URLs; sending and receiving stay limited as above.
+    const queueArns = [...sensorKeys.values()].flatMap((key) => [
+      arnOf(`${functionLogicalPrefix(key)}Queue`),
+      arnOf(`${functionLogicalPrefix(key)}DeadLetterQueue`),
+    ]);
+    for (const key of Object.keys(functions)) {
+      statements.get(key)?.push({ Effect: 'Allow', Action: ['sqs:GetQueueUrl'], Resource: queueArns });
+    }
     resources[STATE_TABLE] = {
       Type: 'AWS::DynamoDB::Table',
       Properties: {
         TableName: bus.spec.sqs?.stateTable ?? `${base}-state`,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
+        // lib/bus/sqs/state.ts: one string partition key `pk`, TTL attribute `expiresAt`.
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       },
     };

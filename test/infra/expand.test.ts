@@ -142,7 +142,11 @@ describe('expanding a richer manifest set', () => {
     expect(weekdays.ScheduleExpressionTimezone).toBe('Europe/Berlin');
     expect(weekdays.Target).toMatchObject({
       Arn: { 'Fn::GetAtt': ['CalendarLambdaFunction', 'Arn'] },
-      Input: JSON.stringify({ eventSourceName: 'nightly', eventName: 'weekdays' }),
+      Input: JSON.stringify({
+        eventSourceName: 'nightly',
+        eventName: 'weekdays',
+        scheduledTime: '<aws.scheduler.scheduled-time>',
+      }),
       RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
       DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['OutriggerScheduleDeadLetterQueue', 'Arn'] } },
     });
@@ -194,7 +198,28 @@ describe('expanding a richer manifest set', () => {
     const upload = statementsOf(resources, 'SensorUploadSensorIamRole');
     expect(actionsOn(upload)).toContain('eks:DescribeCluster');
     expect(resourcesText(upload).join()).not.toContain('in-cluster-secret');
-    expect(resourcesText(upload).join()).not.toContain('SensorDeploySensor');
+    const beyondLookups = upload.filter(
+      (st) => !(st.Action.length === 1 && st.Action[0] === 'sqs:GetQueueUrl'),
+    );
+    expect(resourcesText(beyondLookups).join()).not.toContain('SensorDeploySensor');
+  });
+
+  it('lets a source send to the queues of the sensors that depend on it, and only look up the others', async () => {
+    // Prepare
+    const set = await loadManifests([join(fixtures, 'rich')]);
+
+    // Act
+    const { resources } = expandManifests(set, options);
+
+    // Assess
+    const webhook = statementsOf(resources, 'WebhookIamRole');
+    const send = webhook.filter((st) => st.Action.includes('sqs:SendMessage'));
+    expect(resourcesText(send)).toEqual([
+      JSON.stringify({ 'Fn::GetAtt': ['SensorDeploySensorQueue', 'Arn'] }),
+    ]);
+    const lookup = webhook.find((st) => st.Action.includes('sqs:GetQueueUrl'));
+    expect(lookup?.Action).toEqual(['sqs:GetQueueUrl']);
+    expect(lookup?.Resource).toHaveLength(4);
   });
 
   it('lets the webhook read only the secrets of its own sources', async () => {
@@ -246,9 +271,12 @@ describe('expanding a richer manifest set', () => {
     const webhook = statementsOf(expansion.resources, 'WebhookIamRole');
     const invoke = webhook.find((s) => s.Action.includes('lambda:InvokeFunction'));
     expect(invoke?.Resource).toEqual([{ 'Fn::GetAtt': ['SensorDeploySensorLambdaFunction', 'Arn'] }]);
-    expect(JSON.parse(expansion.functions.webhook?.environment.OUTRIGGER_DRAIN_FUNCTIONS ?? '{}')).toEqual({
-      'deploy-sensor': 'outrigger-test-sensor-deploy-sensor',
-    });
+    expect(JSON.parse(expansion.functions.webhook?.environment.OUTRIGGER_DRAIN_TARGETS ?? '[]')).toEqual([
+      {
+        functionName: 'outrigger-test-sensor-deploy-sensor',
+        subjects: ['default.git-hooks.push', 'default.nightly.weekdays'],
+      },
+    ]);
     expect(resourcesText(webhook).join()).toContain('secret:outrigger/nats-access-??????');
   });
 });

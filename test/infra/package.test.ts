@@ -144,8 +144,16 @@ describe('serverless package', { timeout: 120_000 }, () => {
     ]);
     const webhookPolicy = JSON.stringify(t.Resources.WebhookIamRole?.Properties.Policies);
     expect(webhookPolicy).toContain('outrigger/github-hook-??????');
-    expect(webhookPolicy).toContain('SensorDeploySensorQueue');
-    expect(webhookPolicy).not.toContain('SensorUploadSensorQueue');
+    const policies = (t.Resources.WebhookIamRole?.Properties.Policies ?? []) as {
+      PolicyDocument: { Statement: { Action: string[] }[] };
+    }[];
+    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+    const send = JSON.stringify(statements.filter((st) => st.Action.includes('sqs:SendMessage')));
+    expect(send).toContain('SensorDeploySensorQueue');
+    expect(send).not.toContain('SensorUploadSensorQueue');
+    expect(t.Resources.OutriggerStateTable?.Properties.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+    ]);
     expect(Object.keys(t.Outputs)).toEqual(
       expect.arrayContaining(['GitHooksPushWebhookUrl', 'GitHooksDeployWebhookUrl']),
     );

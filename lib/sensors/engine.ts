@@ -18,7 +18,7 @@ import { backoffPlan, runTrigger } from '../triggers/run.ts';
 import type { TriggerClients, TriggerOutcome } from '../triggers/types.ts';
 import type { Condition } from './conditions.ts';
 import { compileCondition } from './conditions.ts';
-import { evaluateFilters } from './filters/index.ts';
+import { evaluateDependency, evaluateFilters, needsAsync } from './filters/index.ts';
 import type { StateStore } from './state.ts';
 
 /** A trigger with its compiled conditions. */
@@ -44,13 +44,6 @@ const routeKey = (source: string, name: string) => `${source}.${name}`;
 export function compileSensor(sensor: Sensor): CompiledSensor {
   const routes = new Map<string, EventDependency[]>();
   for (const dependency of sensor.spec.dependencies) {
-    if (dependency.filters?.script !== undefined || dependency.transform !== undefined) {
-      // Lua scripts and jq transforms are not implemented yet: refuse rather than ignore them.
-      throw new OutriggerError(
-        ErrorCode.ManifestInvalid,
-        `sensor "${sensor.metadata.name}" dependency "${dependency.name}": filters.script and transform are not supported yet`,
-      );
-    }
     const key = routeKey(dependency.eventSourceName, dependency.eventName);
     routes.set(key, [...(routes.get(key) ?? []), dependency]);
   }
@@ -73,11 +66,12 @@ export function sensorSubjects(compiled: CompiledSensor, busName = 'default'): s
   return [...compiled.routes.keys()].map((key) => `${busName}.${key}`);
 }
 
-/** How one dependency judged one event. */
+/** How one dependency judged one event; `event` is the event after the dependency's transform. */
 export interface DependencyVerdict {
   name: string;
   passed: boolean;
   error: string | null;
+  event: SensorEvent;
 }
 
 /** A trigger ready to run with the events that satisfied its conditions. */
@@ -88,13 +82,20 @@ export interface Firing {
   readonly revision: number | undefined;
 }
 
-/** Applies one event's dependency filters. */
-export function judgeDependencies(compiled: CompiledSensor, event: SensorEvent): DependencyVerdict[] {
+/** Applies one event's dependency transforms and filters (Lua and jq load only when a manifest uses them). */
+export async function judgeDependencies(
+  compiled: CompiledSensor,
+  event: SensorEvent,
+): Promise<DependencyVerdict[]> {
   const dependencies = compiled.routes.get(routeKey(event.context.source, event.context.subject)) ?? [];
-  return dependencies.map((dependency) => {
-    const result = evaluateFilters(dependency, event);
-    return { name: dependency.name, passed: result.pass, error: result.error ?? null };
-  });
+  return Promise.all(
+    dependencies.map(async (dependency) => {
+      const judged = needsAsync(dependency)
+        ? await evaluateDependency(dependency, event)
+        : { ...evaluateFilters(dependency, event), event };
+      return { name: dependency.name, passed: judged.pass, error: judged.error ?? null, event: judged.event };
+    }),
+  );
 }
 
 const MAX_CAS_ATTEMPTS = 10;
@@ -108,12 +109,14 @@ export async function advanceConditions(
   event: SensorEvent,
   passed: readonly string[],
   store: StateStore,
+  /** Each passing dependency's own (transformed) view of the event, when it differs. */
+  eventsByDependency?: Readonly<Record<string, SensorEvent>>,
 ): Promise<Firing[]> {
   const firings: Firing[] = [];
   for (const trigger of compiled.triggers) {
     const relevant = trigger.condition.dependencies.filter((name) => passed.includes(name));
     if (relevant.length === 0) continue;
-    const current = Object.fromEntries(relevant.map((name) => [name, event]));
+    const current = Object.fromEntries(relevant.map((name) => [name, eventsByDependency?.[name] ?? event]));
     if (!trigger.condition.needsState) {
       firings.push({ trigger, events: current, revision: undefined });
       continue;
@@ -206,7 +209,7 @@ export async function processRecord(
     [LogKey.eventSource]: event.context.source,
     [LogKey.eventName]: event.context.subject,
   });
-  const verdicts = judgeDependencies(compiled, event);
+  const verdicts = await judgeDependencies(compiled, event);
   for (const verdict of verdicts) {
     if (verdict.error)
       log.warn('dependency filter error', {
@@ -215,12 +218,18 @@ export async function processRecord(
       });
     else if (!verdict.passed) log.debug('event filtered out', { [LogKey.dependency]: verdict.name });
   }
-  const passed = verdicts.filter((v) => v.passed).map((v) => v.name);
-  if (passed.length === 0) return ack;
+  const passing = verdicts.filter((v) => v.passed);
+  if (passing.length === 0) return ack;
 
   let firings: Firing[];
   try {
-    firings = await advanceConditions(compiled, event, passed, deps.store);
+    firings = await advanceConditions(
+      compiled,
+      event,
+      passing.map((v) => v.name),
+      deps.store,
+      Object.fromEntries(passing.map((v) => [v.name, v.event])),
+    );
   } catch (err) {
     log.error('could not update sensor state', { [LogKey.error]: errorMessage(err) });
     return retryAfter(1000, errorMessage(err));

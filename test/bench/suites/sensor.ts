@@ -44,9 +44,7 @@ export async function prepareSensor() {
   let fired = 0;
   const processOne = async (i: number) => {
     const event = toSensorEvent(decodeEvent(encoded[i % encoded.length]!));
-    const passed = judgeDependencies(compiled, event)
-      .filter((v) => v.passed)
-      .map((v) => v.name);
+    const passed = (await judgeDependencies(compiled, event)).filter((v) => v.passed).map((v) => v.name);
     if (passed.length === 0) return;
     for (const firing of await advanceConditions(compiled, event, passed, store)) {
       const trigger = firing.trigger.trigger;

@@ -98,6 +98,18 @@ function forbiddenHint(op: Operation): string {
 const UNAUTHORIZED_HINT =
   'unauthorized: the server did not accept the credentials (an expired or revoked token, a kubeconfig for another cluster, or an IAM role without an EKS access entry)';
 
+/** node:tls verification failures (https://nodejs.org/api/tls.html#x509-certificate-error-codes). */
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Turns whatever a request threw into a KubeApiError naming the server, verb, kind and object. */
 function toKubeApiError(err: unknown, server: string, op: Operation): KubeApiError {
   if (err instanceof KubeApiError) return err;
@@ -130,6 +142,15 @@ function toKubeApiError(err: unknown, server: string, op: Operation): KubeApiErr
     });
   }
   const detail = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && TLS_TRUST_CODES.has(code)) {
+    // Trying again cannot fix trust: the kubeconfig names the wrong CA (or none) for this server.
+    return new KubeApiError(
+      `Kubernetes API ${server}: ${what}: the server's certificate is not trusted (${code}: ${detail}); set the cluster's certificate-authority-data in the kubeconfig`,
+      0,
+      { cause: err, retryable: false, reason: 'CertificateNotTrusted' },
+    );
+  }
   return new KubeApiError(`Kubernetes API ${server} unreachable: ${what}: ${detail}`, 0, { cause: err });
 }
 

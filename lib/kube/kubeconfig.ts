@@ -105,11 +105,10 @@ interface ExecCredential {
  * (https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins).
  */
 function execTokenSource(config: ResolvedKubeConfig, exec: ExecConfig): () => Promise<string> {
-  const command = exec.command;
+  const command = exec.command ?? '';
   if (!command) throw invalid(config, 'user.exec has no command');
-  let cached: { token: string; until: number } | undefined;
-  return async () => {
-    if (cached && Date.now() < cached.until) return cached.token;
+  let cached: { token: Promise<string>; until: number } | undefined;
+  async function run(): Promise<string> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const { name, value } of exec.env ?? []) env[name] = value;
     env.KUBERNETES_EXEC_INFO = JSON.stringify({
@@ -140,8 +139,18 @@ function execTokenSource(config: ResolvedKubeConfig, exec: ExecConfig): () => Pr
     }
     const expires = Date.parse(credential.status?.expirationTimestamp ?? '');
     // No expiry means "valid for this process"; otherwise refresh a minute early.
-    cached = { token, until: Number.isNaN(expires) ? Number.POSITIVE_INFINITY : expires - 60_000 };
+    if (cached) cached.until = Number.isNaN(expires) ? Number.POSITIVE_INFINITY : expires - 60_000;
     return token;
+  }
+  return () => {
+    if (cached && Date.now() < cached.until) return cached.token;
+    // Concurrent first requests share one plugin run; a failed run is not kept.
+    const entry = { token: run(), until: Number.POSITIVE_INFINITY };
+    cached = entry;
+    entry.token.catch(() => {
+      if (cached === entry) cached = undefined;
+    });
+    return entry.token;
   };
 }
 

@@ -23,10 +23,14 @@
  *
  * Faults (`inject`) answer the next N (or a fraction of the) matching requests with a status, add latency,
  * drop the connection, or never answer until `close()`.
+ *
+ * With `tls` it serves HTTPS and also authenticates client certificates signed by the given CA (the user
+ * is the certificate's common name), as kube-apiserver's `--client-ca-file` does.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +77,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Status answered, set once the answer is written. */
   status?: number;
+  /** Common name of a verified client certificate, when one was presented (TLS only). */
+  clientUser?: string;
 }
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
@@ -122,6 +128,14 @@ export interface ApiServerOptions {
   groupVersions?: readonly GroupVersionDef[];
   /** Name used in Forbidden messages. */
   user?: string;
+  /** Serve HTTPS with this server certificate; client certificates signed by `ca` authenticate. */
+  tls?: {
+    ca: string;
+    cert: string;
+    key: string;
+    /** Put this client certificate in the kubeconfig instead of the bearer token. */
+    client?: { cert: string; key: string };
+  };
 }
 
 export interface ApiServer {
@@ -256,9 +270,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   function authorize(req: RecordedRequest, verb: Verb | 'get', target: Target | undefined): void {
     const header = req.headers.authorization;
     if (header !== undefined && header !== `Bearer ${token}`) fail(401, 'Unauthorized');
-    const who = header === undefined ? 'system:anonymous' : user;
+    const anonymous = header === undefined && req.clientUser === undefined;
+    const who = anonymous ? 'system:anonymous' : (req.clientUser ?? user);
     const denied =
-      header === undefined ||
+      anonymous ||
       (target !== undefined &&
         denyRules.some(
           (r) =>
@@ -624,6 +639,14 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       headers,
       body,
     };
+    const peer = req.socket as {
+      authorized?: boolean;
+      getPeerCertificate?: () => { subject?: { CN?: string } };
+    };
+    if (peer.authorized && peer.getPeerCertificate) {
+      const cn = peer.getPeerCertificate().subject?.CN;
+      if (cn) record.clientUser = cn;
+    }
     requests.push(record);
 
     const fault = matchingFault(record);
@@ -665,14 +688,23 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     onRequest(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500).end(String(err));
     });
-  });
+  };
+  const tls = options.tls;
+  // A client certificate is asked for but optional: bearer tokens work over TLS too.
+  const server = tls
+    ? createHttpsServer(
+        { ca: tls.ca, cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: false },
+        listener,
+      )
+    : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const base64 = (pem: string) => Buffer.from(pem).toString('base64');
 
   const dir = await mkdtemp(join(tmpdir(), 'outrigger-apiserver-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
@@ -681,9 +713,26 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     toYaml({
       apiVersion: 'v1',
       kind: 'Config',
-      // client-node refuses plain http unless TLS verification is explicitly skipped.
-      clusters: [{ name: 'test', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'test', user: { token } }],
+      clusters: [
+        {
+          name: 'test',
+          cluster: tls
+            ? { server: url, 'certificate-authority-data': base64(tls.ca) }
+            : // Plain http: some clients (client-node) refuse it unless verification is explicitly skipped.
+              { server: url, 'insecure-skip-tls-verify': true },
+        },
+      ],
+      users: [
+        {
+          name: 'test',
+          user: tls?.client
+            ? {
+                'client-certificate-data': base64(tls.client.cert),
+                'client-key-data': base64(tls.client.key),
+              }
+            : { token },
+        },
+      ],
       contexts: [
         {
           name: 'test',

@@ -330,7 +330,8 @@ describe('k8s trigger liveObject', () => {
     });
     expect(live?.metadata.labels).toEqual({ app: 'web' });
     const put = server.requests.find((r) => r.method === 'PUT');
-    expect((put?.body as { metadata: { resourceVersion?: string } }).metadata.resourceVersion).toBeDefined();
+    const sent = put?.body as { metadata?: { resourceVersion?: string } } | undefined;
+    expect(sent?.metadata?.resourceVersion).toBeDefined();
   });
 
   it('fails without retry when the live object does not exist', async () => {

@@ -11,7 +11,7 @@ import type { EventDependency, Sensor, TriggerParameter, TriggerTemplate } from 
 import { errorMessage } from '../observability/log.ts';
 import { compileCondition } from '../sensors/conditions.ts';
 import type { CompiledSensor, Firing } from '../sensors/engine.ts';
-import { advanceConditions, firingKey } from '../sensors/engine.ts';
+import { advanceConditions, compileSensor, firingKey } from '../sensors/engine.ts';
 import { dataText } from '../sensors/event-data.ts';
 import { evaluateContextFilter } from '../sensors/filters/context.ts';
 import { evaluateDataFilter } from '../sensors/filters/data.ts';
@@ -56,27 +56,6 @@ export interface Simulation {
 const PAYLOAD_TRIGGERS = new Set(['http', 'awsLambda', 'nats', 'slack', 'eventBridge', 'kafka', 'pulsar']);
 
 const show = (text: string, max = 120) => (text.length > max ? `${text.slice(0, max)}…` : text);
-
-/** The compiled form the engine works on, built without the engine's refusal of transforms and scripts. */
-function compile(sensor: Sensor): CompiledSensor {
-  const routes = new Map<string, EventDependency[]>();
-  for (const dependency of sensor.spec.dependencies) {
-    const key = `${dependency.eventSourceName}.${dependency.eventName}`;
-    routes.set(key, [...(routes.get(key) ?? []), dependency]);
-  }
-  const names = sensor.spec.dependencies.map((d) => d.name);
-  return {
-    sensor,
-    name: sensor.metadata.name,
-    namespace: sensor.metadata.namespace,
-    routes,
-    triggers: sensor.spec.triggers.map((trigger) => ({
-      trigger,
-      name: trigger.template.name,
-      condition: compileCondition(trigger.template.conditions, names),
-    })),
-  };
-}
 
 /** One line per configured filter saying what it saw and decided (the verdict itself is the engine's). */
 export function explainFilters(dependency: EventDependency, event: SensorEvent): string[] {
@@ -220,7 +199,7 @@ function firingTime(events: FiredEvents): Date {
 
 /** Runs `sensor` over `events` in order and reports what each dependency decided and each trigger would do. */
 export async function simulateSensor(sensor: Sensor, events: readonly SensorEvent[]): Promise<Simulation> {
-  const compiled = compile(sensor);
+  const compiled = compileSensor(sensor);
   const store = new MemoryStateStore();
   const report: TestReport = {
     sensor: compiled.name,

@@ -3,10 +3,10 @@
  * esbuild options of every function bundle: serverless-esbuild reads them (custom.esbuild.config) and the
  * bundle-budget test builds with the same object, so what is measured is what is deployed.
  */
-const { readFileSync } = require('node:fs');
+const { copyFileSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
-/** Written by infra/plugin.cjs next to the compiled configuration: `{ "bus": "sqs" | "jetstream" }`. */
+/** Written by infra/plugin.cjs next to the compiled configuration: `{ bus, jq, lua }`. */
 const BUILD_FILE = '.outrigger/package/build.json';
 
 /**
@@ -19,46 +19,71 @@ const stubs = {
     "throw new Error('this bundle reads the compiled configuration only: set OUTRIGGER_CONFIG to its .json file')",
   // The bus is fixed at package time; an SQS deployment never opens a NATS connection.
   nats: "throw new Error('this bundle was packaged for the SQS bus: package again after adding a jetstreamExotic EventBus')",
+  'jq-wasm': "throw new Error('no sensor used transform.jq when this bundle was packaged: package again')",
+  wasmoon: "throw new Error('no sensor used a Lua script when this bundle was packaged: package again')",
 };
 
-function packagedBus(cwd) {
+/** What the plugin recorded for this deployment; undefined outside `serverless package`. */
+function packaged(cwd) {
   try {
-    return JSON.parse(readFileSync(path.join(cwd, BUILD_FILE), 'utf8')).bus;
+    return JSON.parse(readFileSync(path.join(cwd, BUILD_FILE), 'utf8'));
   } catch {
     return undefined;
   }
 }
 
 /**
- * Leaves out of a bundle the code a deployment cannot reach, at its dynamic imports only: the YAML
- * loader, and on the SQS bus the JetStream adapter's modules and what they load (nats.ws, ws, yaml). `bus` defaults to what the plugin recorded.
+ * Leaves out of a bundle, at its dynamic imports only, the code a deployment cannot reach: the YAML
+ * loader; on the SQS bus the JetStream adapter's modules and what they load (nats.ws, ws, yaml); jq and
+ * Lua when no sensor uses them. When Lua stays, wasmoon's `glue.wasm` is copied next to the bundle, where
+ * wasmoon looks for it. `deployment` defaults to what the plugin recorded.
  */
-function deployOnly(options = {}) {
+function deployOnly(deployment) {
   const root = path.resolve(__dirname, '..');
   const loaders = new Set(['lib/manifests/index.ts', 'lib/manifests/load.ts'].map((f) => path.join(root, f)));
   const jetstream = path.join(root, 'lib/bus/jetstream') + path.sep;
   return {
     name: 'outrigger-deploy-only',
     setup(build) {
+      let lua = false;
+      const current = () => deployment ?? packaged(process.cwd()) ?? {};
+      build.onStart(() => {
+        lua = false;
+      });
       build.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind !== 'dynamic-import') return undefined;
         const local = args.path.startsWith('.') ? path.resolve(args.resolveDir, args.path) : undefined;
         if (local && loaders.has(local)) return { path: 'loader', namespace: 'outrigger-stub' };
+        const { bus, jq, lua: usesLua } = current();
         // What the JetStream adapter loads, or loading it: unreachable once the bus is SQS.
         const jetstreamSide = args.importer.startsWith(jetstream) || local?.startsWith(jetstream);
-        if (!jetstreamSide || (options.bus ?? packagedBus(process.cwd())) !== 'sqs') return undefined;
-        return { path: 'nats', namespace: 'outrigger-stub' };
+        if (jetstreamSide && bus === 'sqs') return { path: 'nats', namespace: 'outrigger-stub' };
+        if (args.path === 'jq-wasm' && jq === false) return { path: 'jq-wasm', namespace: 'outrigger-stub' };
+        if (args.path === 'wasmoon') {
+          if (usesLua === false) return { path: 'wasmoon', namespace: 'outrigger-stub' };
+          lua = true;
+        }
+        return undefined;
       });
       build.onLoad({ filter: /.*/, namespace: 'outrigger-stub' }, (args) => ({
         contents: stubs[args.path],
         loader: 'js',
       }));
+      build.onEnd((result) => {
+        if (!lua || result.errors.length > 0) return;
+        const { outdir, outfile } = build.initialOptions;
+        const dir = outdir ?? path.dirname(outfile);
+        copyFileSync(require.resolve('wasmoon/dist/glue.wasm'), path.join(dir, 'glue.wasm'));
+      });
     },
   };
 }
 
-/** The options, for a bus (`sqs`, `jetstream`) or the one the plugin recorded. */
-function esbuildOptions(bus) {
+/**
+ * The options. `deployment` (`{ bus: 'sqs' | 'jetstream', jq: boolean, lua: boolean }`) says what the
+ * bundle must reach; by default, what the plugin recorded for the deployment being packaged.
+ */
+function esbuildOptions(deployment) {
   return {
     bundle: true,
     minify: true,
@@ -69,11 +94,18 @@ function esbuildOptions(bus) {
     outputFileExtension: '.mjs',
     // The Lambda runtime ships the AWS SDK v3.
     exclude: ['@aws-sdk/*'],
-    // CommonJS dependencies call require() inside an ES module bundle.
+    // CommonJS dependencies call require() and read __filename/__dirname inside an ES module bundle.
     banner: {
-      js: "import { createRequire as __outriggerCreateRequire } from 'node:module'; const require = __outriggerCreateRequire(import.meta.url);",
+      js: [
+        "import { createRequire as __outriggerRequire } from 'node:module';",
+        "import { fileURLToPath as __outriggerPath } from 'node:url';",
+        "import { dirname as __outriggerDirname } from 'node:path';",
+        'const require = __outriggerRequire(import.meta.url);',
+        'const __filename = __outriggerPath(import.meta.url);',
+        'const __dirname = __outriggerDirname(__filename);',
+      ].join(' '),
     },
-    plugins: [deployOnly(bus ? { bus } : {})],
+    plugins: [deployOnly(deployment)],
   };
 }
 

@@ -77,6 +77,8 @@ export interface CfnOutput {
 /** Everything the plugin adds to the service. */
 export interface Expansion {
   bus: 'sqs' | 'jetstream';
+  /** Optional engines the sensors use: jq (`transform.jq`) and Lua (`filters.script`, `transform.script`). */
+  features: { jq: boolean; lua: boolean };
   /** The set shipped in every bundle, with the EventBus the deployment uses made explicit. */
   config: ManifestSet;
   routes: Route[];
@@ -742,5 +744,10 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
       `no EventBus "${busName}" manifest: the deployment uses the SQS bus (queues ${bus.spec.sqs?.queueNamePrefix}<sensor>)`,
     );
   }
-  return { bus: busKind, config, routes, functions, resources, outputs, notes };
+  const dependencies = set.sensors.flatMap((sensor) => sensor.spec.dependencies);
+  const features = {
+    jq: dependencies.some((d) => Boolean(d.transform?.jq)),
+    lua: dependencies.some((d) => Boolean(d.transform?.script || d.filters?.script)),
+  };
+  return { bus: busKind, features, config, routes, functions, resources, outputs, notes };
 }

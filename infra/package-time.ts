@@ -29,7 +29,10 @@ export async function prepareDeployment(
   const configFile = join(serviceDir, CONFIG_FILE);
   await mkdir(dirname(configFile), { recursive: true });
   await writeFile(configFile, compileManifestSet(expansion.config));
-  // Read by infra/esbuild.config.cjs to leave the other bus's adapter out of the bundles.
-  await writeFile(join(dirname(configFile), 'build.json'), JSON.stringify({ bus: expansion.bus }));
+  // Read by infra/esbuild.config.cjs to leave out of the bundles what this deployment cannot reach.
+  await writeFile(
+    join(dirname(configFile), 'build.json'),
+    JSON.stringify({ bus: expansion.bus, ...expansion.features }),
+  );
   return { expansion, configFile, warnings: set.warnings.map(formatIssue) };
 }

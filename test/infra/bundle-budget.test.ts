@@ -2,12 +2,14 @@
  * Bundle sizes against DESIGN §5, built with the deployed esbuild options (infra/esbuild.config.cjs).
  * Import times are measured by `npm run bundle:measure`, not here: they depend on the machine's load.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { budgets, bundleFunction } from '../../infra/measure-bundles.ts';
+import { budgets, bundleFunction, type Deployment } from '../../infra/measure-bundles.ts';
 
+const sqs: Deployment = { bus: 'sqs', jq: false, lua: false };
 let outdir = '';
 
 beforeAll(async () => {
@@ -24,33 +26,78 @@ describe('function bundles', { timeout: 60_000 }, () => {
     const budget = budgets.webhook.maxBytes;
 
     // Act
-    const { bytes } = await bundleFunction('webhook', 'sqs', outdir);
+    const { bytes } = await bundleFunction('webhook', sqs, outdir);
 
     // Assess
     expect(bytes, `webhook bundle is ${bytes} bytes`).toBeLessThanOrEqual(budget);
   });
 
-  it('keeps the sensor function within its size budget on either bus', async () => {
+  it('keeps the sensor function within its size budget on either bus, Lua included', async () => {
     // Prepare
     const budget = budgets.sensor.maxBytes;
 
     // Act
-    const sqs = await bundleFunction('sensor', 'sqs', outdir);
-    const jetstream = await bundleFunction('sensor', 'jetstream', outdir);
+    const plain = await bundleFunction('sensor', sqs, outdir);
+    const lua = await bundleFunction('sensor', { ...sqs, lua: true }, outdir);
+    const jetstream = await bundleFunction('sensor', { ...sqs, bus: 'jetstream' }, outdir);
 
     // Assess
-    expect(sqs.bytes, `sensor bundle (sqs) is ${sqs.bytes} bytes`).toBeLessThanOrEqual(budget);
-    expect(jetstream.bytes, `sensor bundle (jetstream) is ${jetstream.bytes} bytes`).toBeLessThanOrEqual(
-      budget,
-    );
+    for (const [name, { bytes }] of Object.entries({ plain, lua, jetstream })) {
+      expect(bytes, `sensor bundle (${name}) is ${bytes} bytes`).toBeLessThanOrEqual(budget);
+    }
+  });
+
+  it('ships wasmoon glue.wasm beside a sensor bundle that runs Lua, and only then', async () => {
+    // Act
+    const lua = await bundleFunction('sensor', { ...sqs, lua: true }, join(outdir, 'glue-lua'));
+    const plain = await bundleFunction('sensor', sqs, join(outdir, 'glue-plain'));
+
+    // Assess
+    expect(existsSync(join(dirname(lua.file), 'glue.wasm'))).toBe(true);
+    expect(existsSync(join(dirname(plain.file), 'glue.wasm'))).toBe(false);
+  });
+
+  it('runs a Lua filter from an ES module bundle built with the deployed options', async () => {
+    // Prepare
+    const { build } = await import('esbuild');
+    const { createRequire } = await import('node:module');
+    const { pathToFileURL } = await import('node:url');
+    const { esbuildOptions } = createRequire(import.meta.url)('../../infra/esbuild.config.cjs') as {
+      esbuildOptions(
+        d: Deployment,
+      ): Record<string, unknown> & { exclude: string[]; outputFileExtension: string };
+    };
+    const { exclude, outputFileExtension: _ext, ...options } = esbuildOptions({ ...sqs, lua: true });
+    const outfile = join(outdir, 'lua-probe', 'probe.mjs');
+    const lua = join(import.meta.dirname, '../../lib/sensors/transform/lua.ts');
+    await build({
+      ...options,
+      sourcemap: false,
+      external: exclude,
+      stdin: { contents: `export { runLuaFilter } from ${JSON.stringify(lua)};`, resolveDir: outdir },
+      outfile,
+      logLevel: 'silent',
+    });
+
+    // Act
+    const probe = (await import(pathToFileURL(outfile).href)) as {
+      runLuaFilter(script: string, data: unknown): Promise<boolean>;
+    };
+    const kept = await probe.runLuaFilter('return event.body.ref == "refs/heads/main"', {
+      body: { ref: 'refs/heads/main' },
+    });
+
+    const dropped = await probe.runLuaFilter('return event.body.ref == "refs/heads/main"', {
+      body: { ref: 'refs/heads/dev' },
+    });
+
+    // Assess
+    expect([kept, dropped]).toEqual([true, false]);
   });
 
   it('leaves the YAML loader and the NATS client out of an SQS webhook bundle', async () => {
-    // Prepare
-    const { readFile } = await import('node:fs/promises');
-
     // Act
-    const webhook = await readFile((await bundleFunction('webhook', 'sqs', outdir)).file, 'utf8');
+    const webhook = await readFile((await bundleFunction('webhook', sqs, outdir)).file, 'utf8');
 
     // Assess
     // Booleans, not string matchers: a failure must not print the whole bundle.

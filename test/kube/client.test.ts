@@ -58,7 +58,7 @@ describe('createKubeClient against the test apiserver', () => {
     expect(post?.headers.authorization).toBe(`Bearer ${server.token}`);
   });
 
-  it('sends fields client-node has no model for unchanged', async () => {
+  it('sends fields no typed model knows, unchanged', async () => {
     // Prepare
     const workflow: KubeObject = {
       apiVersion: 'argoproj.io/v1alpha1',

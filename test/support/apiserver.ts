@@ -2,7 +2,7 @@
  * A test Kubernetes API server on loopback.
  *
  * No real kube-apiserver can run on this machine (no container runtime, no etcd binary within Debian's
- * reach), so this is a faithful-enough stand-in for what Outrigger and `@kubernetes/client-node` 1.4 use.
+ * reach), so this is a faithful-enough stand-in for what Outrigger's lib/kube client uses.
  * Modelled as kube-apiserver does it:
  * - discovery: `/api`, `/apis`, `/api/v1`, `/apis/<group>`, `/apis/<group>/<version>` with kind, plural,
  *   singularName, namespaced and verbs (core v1 pods/configmaps/secrets/services/namespaces, batch/v1 jobs,

@@ -234,6 +234,24 @@ describe('k8s trigger execute against the test apiserver', () => {
     expect(isRetryable(err)).toBe(true);
   });
 
+  it('fails without retry when RBAC denies the create, saying what to grant', async () => {
+    // Prepare
+    server.deny({ verb: 'create', resource: 'jobs' });
+
+    // Act
+    const err = await k8sTrigger
+      .execute(k8sTrigger.render(jobSpec(), events, context), { kube })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect(isRetryable(err)).toBe(false);
+    expect((err as Error).message).toContain(
+      "forbidden: create jobs.batch in namespace ci — grant the sensor's identity this verb",
+    );
+    expect(server.objects('Job')).toEqual([]);
+  });
+
   it('reports an unreachable server as retryable, naming it', async () => {
     // Prepare
     const port = await new Promise<number>((resolve) => {

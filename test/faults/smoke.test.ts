@@ -1,0 +1,53 @@
+/** A reduced fault run inside `npm test`: 200 deliveries per bus, one outage, 20% failed Job creates. */
+import { describe, expect, it } from 'vitest';
+import { requireNatsServer } from '../support/nats-server.ts';
+import { formatReport, runFaults } from './harness.ts';
+
+describe('a reduced fault run', () => {
+  it.runIf(requireNatsServer())(
+    'creates exactly one Job per delivery answered 2xx over JetStream across a nats-server restart',
+    async () => {
+      // Prepare / Act
+      const report = await runFaults({
+        bus: 'jetstream',
+        deliveries: 200,
+        restarts: 1,
+        hangs: 1,
+        deadlineMs: 20_000,
+      });
+      console.log(formatReport(report));
+
+      // Assess
+      expect(report.answered2xx).toBe(200);
+      expect(report.lost).toEqual([]);
+      expect(report.duplicated).toEqual([]);
+      expect(report.strays).toEqual([]);
+      expect(report.jobs).toBe(200);
+      expect(report.restarts).toBe(1);
+      expect(report.injected.failed).toBeGreaterThan(0);
+    },
+    45_000,
+  );
+
+  it('creates exactly one Job per delivery answered 2xx over SQS with two runners across a fauxqs restart', async () => {
+    // Prepare / Act
+    const report = await runFaults({
+      bus: 'sqs',
+      deliveries: 200,
+      restarts: 1,
+      hangs: 0,
+      runners: 2,
+      outageMs: 1_000,
+      deadlineMs: 20_000,
+    });
+    console.log(formatReport(report));
+
+    // Assess
+    expect(report.answered2xx).toBe(200);
+    expect(report.lost).toEqual([]);
+    expect(report.duplicated).toEqual([]);
+    expect(report.strays).toEqual([]);
+    expect(report.jobs).toBe(200);
+    expect(report.injected.failed).toBeGreaterThan(0);
+  }, 45_000);
+});

@@ -4,8 +4,7 @@
  * `OUTRIGGER_SECRETS=secretsmanager|ssm` and `OUTRIGGER_SECRET_PREFIX` select AWS secrets.
  */
 import middy from '@middy/core';
-import { drainTargetsFromEnv, lambdaDrainInvoker, withDrainNotifications } from '../lib/bus/drain-notify.ts';
-import { busKindFromEnv, openBus } from '../lib/bus/index.ts';
+import { openSourceBus } from '../lib/bus/source-bus.ts';
 import { runtimeManifests } from '../lib/manifests/runtime.ts';
 import { secretResolverFromEnv } from '../lib/secrets/index.ts';
 import { webhookLambda } from '../lib/sources/lambda.ts';
@@ -17,17 +16,7 @@ export const handler = middy().handler(
   webhookLambda({
     // The YAML loader is imported only when no compiled JSON configuration is shipped.
     loadSet: runtimeManifests,
-    openBus: async (set) =>
-      withDrainNotifications(
-        // A deployment without an EventBus manifest uses SQS: the embedded bus is local only.
-        await openBus(set, { secrets, defaultKind: 'sqs', ...busKindFromEnv(process.env) }),
-        drainTargetsFromEnv(),
-        lambdaDrainInvoker(),
-        {
-          onError: (fn, err) =>
-            log({ level: 'warn', msg: 'drain request failed', function: fn, error: String(err) }),
-        },
-      ),
+    openBus: (set) => openSourceBus(set, { secrets, log }),
     secrets,
     log,
   }),

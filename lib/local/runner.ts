@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import type { BusKind } from '../bus/index.ts';
-import { busKindOf, findEventBus, openBus } from '../bus/index.ts';
+import { busKindOf, findEventBus, openBus, openStateStore } from '../bus/index.ts';
 import type { Bus, Subscription } from '../bus/port.ts';
 import { formatIssue } from '../errors.ts';
 import { createKubeClient } from '../kube/client.ts';
@@ -19,9 +19,10 @@ import { createLogger, errorMessage } from '../observability/log.ts';
 import { createLocalSecretResolver } from '../secrets/local.ts';
 import { compileSensor, processBatch, sensorSubjects } from '../sensors/engine.ts';
 import type { StateStore } from '../sensors/state.ts';
-import { MemoryStateStore } from '../sensors/state.ts';
+import { startCalendarTimers } from '../sources/calendar/index.ts';
 import type { Ingest } from '../sources/ingest.ts';
 import { createIngest } from '../sources/ingest.ts';
+import { triggerClientsFromEnv } from '../triggers/clients.ts';
 import type { TriggerClients } from '../triggers/types.ts';
 import { readRequest, writeResponse } from './http.ts';
 
@@ -78,15 +79,19 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
     createIfMissing: true,
     ...(options.bus === undefined ? {} : { kind: options.bus }),
   });
-  const store = new MemoryStateStore();
+  const store = await openStateStore(set, {
+    secrets,
+    createIfMissing: true,
+    ...(options.bus === undefined ? {} : { kind: options.bus }),
+  });
 
   const kubeconfig = await resolveKubeConfig(
     options.kubeconfig === undefined ? {} : { kubeconfigPath: options.kubeconfig },
   );
-  const clients: TriggerClients = {
-    log: print,
-    dryRunDir: path.join(workDir, '.outrigger', 'dry-run'),
-  };
+  const clients: TriggerClients = triggerClientsFromEnv(
+    { log: print, dryRunDir: path.join(workDir, '.outrigger', 'dry-run') },
+    secrets,
+  );
   if (kubeconfig) clients.kube = createKubeClient(kubeconfig);
   const cluster = clients.kube ? clients.kube.server : 'dry-run';
 
@@ -141,6 +146,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
     urls.set(manifestPort, `http://${host}:${port}`);
   }
 
+  const calendars = startCalendarTimers(set, bus, {
+    log: ({ msg, ...fields }) => logger.info(typeof msg === 'string' ? msg : 'calendar', fields),
+  });
+
   print(
     `Outrigger local runner: ${set.eventSources.length} event source(s), ${set.sensors.length} sensor(s)`,
   );
@@ -160,6 +169,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
     cluster,
     async close() {
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      calendars.stop();
       await Promise.all(subscriptions.map((s) => s.stop()));
       await bus.close();
     },

@@ -9,10 +9,14 @@ import type { OpenBusOptions } from '../bus/index.ts';
 import { busKindFromEnv, openBus, openStateStore } from '../bus/index.ts';
 import type { Bus, BusRecord } from '../bus/port.ts';
 import { decodeEvent, subjectOf } from '../events/envelope.ts';
+import { createKubeClient } from '../kube/client.ts';
+import type { KubeAccessOptions } from '../kube/config.ts';
+import { resolveKubeConfig } from '../kube/config.ts';
 import { runtimeManifests } from '../manifests/runtime.ts';
 import type { ManifestSet } from '../manifests/types.ts';
 import { createLogger } from '../observability/log.ts';
 import { secretResolverFromEnv } from '../secrets/index.ts';
+import { triggerClientsFromEnv } from '../triggers/clients.ts';
 import type { CompiledSensor, ProcessDependencies } from './engine.ts';
 import { compileSensor, processBatch, processRecord, sensorSubjects } from './engine.ts';
 
@@ -33,6 +37,24 @@ export interface SqsBatchResponse {
 /** Anything that is not an SQS batch asks for a drain (a direct invoke or a scheduled event). */
 export type SensorInvocation = SqsBatchEvent | Record<string, unknown>;
 
+/**
+ * Cluster access a deployment configures (DESIGN §3): `OUTRIGGER_EKS_CLUSTER` (token minted from the
+ * function's role), `OUTRIGGER_KUBECONFIG_SECRET` (Secrets Manager) or `OUTRIGGER_KUBECONFIG_PARAMETER`
+ * (SSM); `KUBECONFIG` is read by the resolver itself.
+ */
+export function kubeAccessFromEnv(env: Readonly<Record<string, string | undefined>>): KubeAccessOptions {
+  const region = env.AWS_REGION;
+  if (env.OUTRIGGER_EKS_CLUSTER) {
+    return { eks: { clusterName: env.OUTRIGGER_EKS_CLUSTER, ...(region ? { region } : {}) } };
+  }
+  if (env.OUTRIGGER_KUBECONFIG_SECRET)
+    return { kubeconfigSecret: { secretId: env.OUTRIGGER_KUBECONFIG_SECRET } };
+  if (env.OUTRIGGER_KUBECONFIG_PARAMETER) {
+    return { kubeconfigSecret: { parameterName: env.OUTRIGGER_KUBECONFIG_PARAMETER } };
+  }
+  return { env };
+}
+
 /** The slice of the Lambda context the sensor uses. */
 export interface InvocationContext {
   getRemainingTimeInMillis?: () => number;
@@ -50,6 +72,8 @@ interface Prepared {
 }
 
 let prepared: Promise<Prepared> | undefined;
+/** The invocation being served (Lambda runs one at a time per container). */
+let invocation: InvocationContext | undefined;
 
 /** Time kept back from a drain so acks and the response fit in the invocation. */
 const DRAIN_MARGIN_MS = 5_000;
@@ -63,8 +87,9 @@ async function prepare(): Promise<Prepared> {
   const dryRunDir = process.env.OUTRIGGER_DRY_RUN_DIR ?? '/tmp/outrigger/dry-run';
   // A deployment without an EventBus manifest runs on SQS; as an Argo sensor does on start, the first
   // invocation creates its JetStream consumer and KV bucket when the deployment has not.
+  const secrets = secretResolverFromEnv(process.env);
   const busOptions: OpenBusOptions = {
-    secrets: secretResolverFromEnv(process.env),
+    secrets,
     defaultKind: 'sqs',
     createIfMissing: true,
     ...busKindFromEnv(process.env),
@@ -155,6 +180,7 @@ export function handleSensorInvocation(
   event: SensorInvocation,
   context?: InvocationContext,
 ): Promise<SqsBatchResponse | DrainSummary> {
+  invocation = context;
   return isSqsBatch(event) ? handleSqsBatch(event) : handleDrain(context);
 }
 

@@ -39,7 +39,9 @@ export interface FaultRunOptions {
   runners?: number;
   /** Deliveries in flight at once. */
   concurrency?: number;
-  /** Give up on the whole run after this long. */
+  /** Stop starting new deliveries after this long (the rest are not sent and not counted). */
+  sendBudgetMs?: number;
+  /** Give up redelivering this long after the send budget ends. */
   deadlineMs?: number;
   log?: (line: string) => void;
 }
@@ -175,7 +177,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
   const failFraction = options.failFraction ?? 0.2;
   const runnerCount = options.runners ?? 1;
   const concurrency = options.concurrency ?? 24;
-  const deadline = Date.now() + (options.deadlineMs ?? 200_000);
+  const sendBudgetMs = options.sendBudgetMs ?? 120_000;
+  const sendUntil = Date.now() + sendBudgetMs;
+  const deadline = sendUntil + (options.deadlineMs ?? 30_000);
   const workDir = await mkdtemp(path.join(tmpdir(), 'outrigger-faults-'));
   const manifestDir = path.join(workDir, 'manifests');
   await mkdir(manifestDir);
@@ -306,9 +310,13 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
 
     let next = 0;
     const worker = async () => {
-      while (next < ledger.length && Date.now() < deadline) {
+      while (next < ledger.length && Date.now() < sendUntil) {
         const index = next++;
-        if (outageAt[restarted] !== undefined && sent >= outageAt[restarted]!) {
+        const dueAt = ((restarted + 1) * sendBudgetMs) / (options.restarts + 1);
+        if (
+          outageAt[restarted] !== undefined &&
+          (sent >= outageAt[restarted]! || Date.now() - started >= dueAt)
+        ) {
           restarted++;
           log(`bus outage ${restarted} after ${sent} deliveries`);
           outages.push(restartBus());
@@ -320,11 +328,13 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     await Promise.all(Array.from({ length: concurrency }, worker));
     await Promise.all(outages);
     const sendingMs = Date.now() - started;
+    // Deliveries the budget left unsent are not part of the run.
+    ledger.splice(next);
     log(`sent ${ledger.length} deliveries in ${sendingMs} ms; waiting for the sensors`);
 
     // Wait until every 2xx delivery has its Job (or the deadline), then a little more for strays.
     const want = new Set(ledger.filter((e) => e.answered2xx).map((e) => e.sha));
-    while (Date.now() < deadline + 20_000) {
+    while (Date.now() < deadline) {
       const have = new Set(apiserver.objects('Job').map(shaOf));
       if ([...want].every((sha) => have.has(sha))) break;
       await sleep(250);

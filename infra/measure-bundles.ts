@@ -67,6 +67,18 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** Milliseconds the child prints, median of `runs` fresh processes. */
+function importMs(file: string, runs: number): number {
+  const code = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t);`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`importing ${file} failed: ${result.stderr}`);
+    times.push(Number(result.stdout.trim().split('\n').at(-1)));
+  }
+  return median(times);
+}
+
 /** Wall time of a fresh `node -e <code>`, median of `runs`. */
 function nodeMs(code: string, runs: number): number {
   const times: number[] = [];
@@ -97,11 +109,13 @@ async function main(): Promise<void> {
       for (const name of ['webhook', 'sensor'] as const) {
         const { file, bytes } = await bundleFunction(name, deployment, outdir);
         const ms = nodeMs(`await import(${JSON.stringify(pathToFileURL(file).href)})`, runs) - bare;
+        const inside = importMs(file, runs);
         const budget = budgets[name];
-        const ok = bytes <= budget.maxBytes && ms <= budget.maxImportMs;
+        // The in-process time: spawn jitter on a busy machine can make the difference to bare node negative.
+        const ok = bytes <= budget.maxBytes && inside <= budget.maxImportMs;
         if (!ok) over++;
         console.log(
-          `${ok ? 'ok  ' : 'OVER'} ${name} (${label(deployment)}): ${(bytes / 1024).toFixed(1)} KB (budget ${budget.maxBytes / 1024} KB), import +${ms.toFixed(1)} ms (budget ${budget.maxImportMs} ms)`,
+          `${ok ? 'ok  ' : 'OVER'} ${name} (${label(deployment)}): ${(bytes / 1024).toFixed(1)} KB (budget ${budget.maxBytes / 1024} KB), import +${ms.toFixed(1)} ms over bare node, ${inside.toFixed(1)} ms inside (budget ${budget.maxImportMs} ms)`,
         );
       }
     }

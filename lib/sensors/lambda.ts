@@ -37,24 +37,6 @@ export interface SqsBatchResponse {
 /** Anything that is not an SQS batch asks for a drain (a direct invoke or a scheduled event). */
 export type SensorInvocation = SqsBatchEvent | Record<string, unknown>;
 
-/**
- * Cluster access a deployment configures (DESIGN §3): `OUTRIGGER_EKS_CLUSTER` (token minted from the
- * function's role), `OUTRIGGER_KUBECONFIG_SECRET` (Secrets Manager) or `OUTRIGGER_KUBECONFIG_PARAMETER`
- * (SSM); `KUBECONFIG` is read by the resolver itself.
- */
-export function kubeAccessFromEnv(env: Readonly<Record<string, string | undefined>>): KubeAccessOptions {
-  const region = env.AWS_REGION;
-  if (env.OUTRIGGER_EKS_CLUSTER) {
-    return { eks: { clusterName: env.OUTRIGGER_EKS_CLUSTER, ...(region ? { region } : {}) } };
-  }
-  if (env.OUTRIGGER_KUBECONFIG_SECRET)
-    return { kubeconfigSecret: { secretId: env.OUTRIGGER_KUBECONFIG_SECRET } };
-  if (env.OUTRIGGER_KUBECONFIG_PARAMETER) {
-    return { kubeconfigSecret: { parameterName: env.OUTRIGGER_KUBECONFIG_PARAMETER } };
-  }
-  return { env };
-}
-
 /** The slice of the Lambda context the sensor uses. */
 export interface InvocationContext {
   getRemainingTimeInMillis?: () => number;

@@ -3,8 +3,10 @@
  * `policy`, `rateLimit` and `dlqTrigger` (semantics §5.1, §7). Unlike upstream, retries and the dlqTrigger
  * apply without `atLeastOnce` (DESIGN §3: delivery is always at least once).
  */
+
 import { isRetryable, TriggerError } from '../errors.ts';
 import type { Backoff, Trigger, TriggerTemplate } from '../manifests/types.ts';
+import { recordTriggerOutcome } from '../observability/metrics.ts';
 import { applyParameters } from '../sensors/parameters.ts';
 import { triggerTypeFor, triggerTypeOf } from './index.ts';
 import { awaitLabels, checkStatus } from './policy.ts';
@@ -107,10 +109,17 @@ async function attemptWithRetries(
   const { attempts, delayMs } = backoffPlan(trigger.retryStrategy);
   const sleep = options.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    const metric = { sensor: context.sensorName, trigger: context.triggerName };
     try {
-      return await attemptOnce(trigger, events, context, clients, sleep);
+      const outcome = await attemptOnce(trigger, events, context, clients, sleep);
+      recordTriggerOutcome({ ...metric, ok: true, durationMs: performance.now() - started });
+      return outcome;
     } catch (err) {
-      if (attempt >= attempts || !isRetryable(err)) throw err;
+      // Argo counts action_failed_total once per attempt, retries_failed once the attempts are used up.
+      const exhausted = attempt >= attempts || !isRetryable(err);
+      recordTriggerOutcome({ ...metric, ok: false, durationMs: performance.now() - started, exhausted });
+      if (exhausted) throw err;
       const delay = delayMs(attempt);
       if (options.remainingMs && options.remainingMs() - delay < (options.reserveMs ?? 1000)) {
         if (typeof err === 'object' && err !== null) deferredToBus.add(err);

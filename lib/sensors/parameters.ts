@@ -11,7 +11,7 @@
 import { TriggerError } from '../errors.ts';
 import type { SensorEvent } from '../events/envelope.ts';
 import type { GjsonResult } from '../expr/gjson.ts';
-import { get, valid } from '../expr/gjson.ts';
+import { get, parse, valid } from '../expr/gjson.ts';
 import { set } from '../expr/sjson.ts';
 import type { CompiledTemplate } from '../expr/template/index.ts';
 import { compileTemplate } from '../expr/template/index.ts';
@@ -184,15 +184,121 @@ export function applyParametersToJson(
   return out;
 }
 
-/** Applies parameters to a copy of `target` and returns the copy. */
+// Dest paths the object fast path can walk: plain keys only (no escapes, `:` forcing, `-1` appends,
+// wildcards, queries, modifiers or pipes), which gjson and sjson read literally.
+const PLAIN_DEST = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+// An array index as gjson reads it and as JavaScript stores it (`01` is left to sjson).
+const CANONICAL_INDEX = /^(?:0|[1-9][0-9]*)$/;
+// Integer-like keys sort first in a JavaScript object, so adding one would reorder keys: left to sjson.
+const INTEGER_KEY = /^[0-9]+$/;
+// Strings sjson writes differently from JSON.stringify: Go's encoder escapes HTML characters and U+2028/9
+// and writes a lone surrogate as U+FFFD. Keeping them out keeps the parsed copy's JSON text byte for byte
+// what the sjson path would have written, so a later write falling back to sjson sees the same text.
+const GO_ENCODED = /[<>&\u2028\u2029]|\p{Cs}/u;
+const SKIP = Symbol('skip');
+
+/**
+ * The container and key `dest` names in `document` when every component before the last exists as an
+ * object or array, and the last is an existing member or a new non-integer key of an object; otherwise
+ * undefined (sjson then creates, pads or replaces what is missing, so the write is left to it).
+ */
+function locate(
+  document: unknown,
+  dest: string,
+): { container: Record<string, unknown>; key: string } | undefined {
+  if (!PLAIN_DEST.test(dest)) return undefined;
+  const keys = dest.split('.');
+  let current: unknown = document;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === '__proto__' || key === '-1') return undefined;
+    let exists: boolean;
+    if (Array.isArray(current)) {
+      if (!CANONICAL_INDEX.test(key)) return undefined;
+      exists = Number(key) < current.length;
+    } else if (typeof current === 'object' && current !== null) {
+      exists = Object.hasOwn(current, key);
+    } else {
+      return undefined;
+    }
+    if (i === keys.length - 1) {
+      if (!exists && (Array.isArray(current) || INTEGER_KEY.test(key))) return undefined;
+      return { container: current as Record<string, unknown>, key };
+    }
+    if (!exists) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return undefined;
+}
+
+/** What `value` reads as through gjson's `String()` on its JSON text (append and prepend use it). */
+function gjsonString(value: unknown): string {
+  if (typeof value === 'string' && !GO_ENCODED.test(value)) return value;
+  return parse(JSON.stringify(value)).string();
+}
+
+/**
+ * Writes one parameter into a parsed document in place, exactly as `writeParameter` would write it into
+ * the document's JSON text; SKIP when that needs sjson (see `locate`), or when a raw value's text is not
+ * the canonical JSON of what it parses to (whitespace, duplicate keys, digits beyond float precision),
+ * which sjson would keep byte for byte.
+ */
+function writeParameterInPlace(
+  document: unknown,
+  parameter: TriggerParameter,
+  resolved: ResolvedValue,
+): typeof SKIP | undefined {
+  const operation = parameter.operation ?? '';
+  if (operation !== '' && operation !== 'overwrite' && operation !== 'append' && operation !== 'prepend') {
+    return SKIP;
+  }
+  const place = locate(document, parameter.dest);
+  if (place === undefined) return SKIP;
+  const { container, key } = place;
+  const exists = Array.isArray(container) ? true : Object.hasOwn(container, key);
+  let { text, type } = resolved;
+  if ((operation === 'append' || operation === 'prepend') && exists) {
+    const existing = gjsonString(container[key]);
+    text = operation === 'append' ? existing + text : text + existing;
+    type = 'String';
+  }
+  let value: unknown;
+  if (parameter.src.useRawData === true && type !== 'String') {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return SKIP;
+    }
+    if (JSON.stringify(value) !== text) return SKIP;
+  } else {
+    if (GO_ENCODED.test(text)) return SKIP;
+    value = text;
+  }
+  container[key] = value;
+  return undefined;
+}
+
+/**
+ * Applies parameters to a copy of `target` and returns the copy. Plain dotted `dest` paths into existing
+ * members are written into the parsed copy directly; the first write that needs sjson switches to the
+ * JSON text of the copy for it and every later write, so the result is always what `applyParametersToJson`
+ * gives on `JSON.stringify(target)`, parsed.
+ */
 export function applyParameters<T>(
   target: T,
   parameters: readonly TriggerParameter[] | undefined,
   events: FiredEvents,
 ): T {
-  const json = JSON.stringify(target ?? {});
-  if (!parameters || parameters.length === 0) return JSON.parse(json) as T;
-  return JSON.parse(applyParametersToJson(json, parameters, events)) as T;
+  const document: unknown = JSON.parse(JSON.stringify(target ?? {}));
+  if (!parameters || parameters.length === 0) return document as T;
+  let json: string | undefined;
+  for (const parameter of parameters) {
+    const value = resolveParameter(parameter.src, events);
+    if (value === undefined) continue;
+    if (json === undefined && writeParameterInPlace(document, parameter, value) !== SKIP) continue;
+    json = writeParameter(json ?? JSON.stringify(document), parameter, value);
+  }
+  return (json === undefined ? document : JSON.parse(json)) as T;
 }
 
 /**

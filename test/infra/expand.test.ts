@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_FILE, type ExpandOptions, expandManifests } from '../../infra/expand.ts';
 import type { CfnValue } from '../../infra/iam.ts';
@@ -6,10 +6,8 @@ import { sensorQueueNames } from '../../lib/bus/sqs/names.ts';
 import { ManifestError } from '../../lib/errors.ts';
 import { loadManifests } from '../../lib/manifests/index.ts';
 
-const article = [
-  '/work/shared/article/github-eventsource.yaml',
-  '/work/shared/article/github-build-sensor.yaml',
-];
+const shared = resolve(import.meta.dirname, '../../../shared/article');
+const article = [join(shared, 'github-eventsource.yaml'), join(shared, 'github-build-sensor.yaml')];
 const fixtures = join(import.meta.dirname, 'fixtures');
 const options: ExpandOptions = { service: 'outrigger', stage: 'test' };
 

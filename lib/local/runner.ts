@@ -16,6 +16,7 @@ import { loadManifests } from '../manifests/load.ts';
 import type { ManifestSet } from '../manifests/types.ts';
 import type { Logger } from '../observability/log.ts';
 import { createLogger, errorMessage } from '../observability/log.ts';
+import { defaultRegistry, initSensorMetrics } from '../observability/metrics.ts';
 import { createLocalSecretResolver } from '../secrets/local.ts';
 import { compileSensor, processBatch, sensorSubjects } from '../sensors/engine.ts';
 import type { StateStore } from '../sensors/state.ts';
@@ -98,6 +99,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
   const subscriptions: Subscription[] = [];
   for (const sensor of set.sensors) {
     const compiled = compileSensor(sensor);
+    initSensorMetrics(
+      compiled.name,
+      compiled.triggers.map((t) => t.name),
+    );
     const deps = { store, clients, logger };
     subscriptions.push(
       await bus.consume({ name: compiled.name, subjects: sensorSubjects(compiled) }, (records) =>
@@ -118,6 +123,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
   const host = options.host ?? '127.0.0.1';
   for (const manifestPort of [...new Set(ingest.routes.map((route) => Number(route.port)))]) {
     const server = createServer((req, res) => {
+      if (req.method === 'GET' && req.url === '/metrics') {
+        // Argo's metric names in Prometheus text, on every listener (in-cluster they are on :7777).
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(defaultRegistry.prometheusText());
+        return;
+      }
       readRequest(req, manifestPort)
         .then(async (request) => {
           if (!request) {

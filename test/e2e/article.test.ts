@@ -133,6 +133,16 @@ describe('the article pipeline through the local runner', () => {
     expect((runner.bus as MemoryBus).log.length).toBe(published);
   });
 
+  it('exposes the triggers it ran under the metric names Argo uses', async () => {
+    const response = await fetch(url.replace('/push', '/metrics'));
+    const text = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(text).toMatch(
+      /argo_events_action_triggered_total\{[^}]*sensor_name="github-build-sensor"[^}]*trigger_name="build-trigger"[^}]*\} [1-9]/,
+    );
+  });
+
   it('answers an unknown path with 404', async () => {
     const response = await fetch(url.replace('/push', '/nope'), { method: 'POST', body: '{}' });
 

@@ -278,6 +278,60 @@ function writeParameterInPlace(
   return undefined;
 }
 
+const MAX_CLONE_DEPTH = 200;
+
+/**
+ * `JSON.parse(JSON.stringify(value))` for plain data, without the text: what JSON drops (undefined,
+ * functions, symbols) is dropped, non-finite numbers become null and -0 becomes 0. Anything else (a
+ * `toJSON`, a class instance, a bigint, deep or cyclic nesting) takes the JSON round trip itself, so the
+ * result and the errors are the same.
+ */
+function cloneJson(value: unknown, depth = 0): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value + 0 : null;
+    case 'object': {
+      if (value === null) return null;
+      if (depth > MAX_CLONE_DEPTH) return JSON.parse(JSON.stringify(value));
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          out[i] =
+            item === undefined || typeof item === 'function' || typeof item === 'symbol'
+              ? null
+              : cloneJson(item, depth + 1);
+        }
+        return out;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value) {
+        return JSON.parse(JSON.stringify(value));
+      }
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const item: unknown = (value as Record<string, unknown>)[key];
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+        const copy = cloneJson(item, depth + 1);
+        if (key === '__proto__') {
+          Object.defineProperty(out, key, {
+            value: copy,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else out[key] = copy;
+      }
+      return out;
+    }
+    default:
+      return JSON.parse(JSON.stringify(value) as string);
+  }
+}
+
 /**
  * Applies parameters to a copy of `target` and returns the copy. Plain dotted `dest` paths into existing
  * members are written into the parsed copy directly; the first write that needs sjson switches to the
@@ -289,7 +343,7 @@ export function applyParameters<T>(
   parameters: readonly TriggerParameter[] | undefined,
   events: FiredEvents,
 ): T {
-  const document: unknown = JSON.parse(JSON.stringify(target ?? {}));
+  const document = cloneJson(target ?? {});
   if (!parameters || parameters.length === 0) return document as T;
   let json: string | undefined;
   for (const parameter of parameters) {

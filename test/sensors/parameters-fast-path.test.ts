@@ -123,4 +123,49 @@ describe('applying parameters to a parsed copy', () => {
     expect(out.metadata).toEqual({ name: 'n-abc', labels: { sha: 'abc' } });
     expect(job.spec.containers[0]!.env[0]!.value).toBe('');
   });
+
+  it('copies the target as a JSON round trip would, whatever it holds', () => {
+    // Prepare
+    const values = fc.anything({
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withSparseArray: true,
+      withTypedArray: true,
+      withObjectString: true,
+      key: fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('__proto__', 'toJSON', '0', '10', '9')),
+    });
+
+    // Act / Assess
+    fc.assert(
+      fc.property(values, (target) => {
+        const copy = outcome(() => JSON.stringify(applyParameters(target, [], {})));
+        const reference = outcome(() => JSON.stringify(JSON.parse(JSON.stringify(target ?? {}))));
+        expect(copy).toEqual(reference);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('copies a toJSON value, a function, a bigint and deep nesting as JSON does', () => {
+    // Prepare
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 500; i++) deep = { d: [deep] };
+    const targets: unknown[] = [
+      { when: new Date(0), f: () => 1, s: Symbol('s'), u: undefined, n: Number.NaN, z: -0, a: [undefined] },
+      { custom: { toJSON: () => ({ replaced: true }) } },
+      deep,
+    ];
+
+    // Act
+    const copies = targets.map((target) => applyParameters(target, [], {}));
+
+    // Assess
+    copies.forEach((copy, i) => {
+      expect(JSON.stringify(copy)).toBe(JSON.stringify(JSON.parse(JSON.stringify(targets[i]))));
+    });
+    expect(() => applyParameters({ big: 1n }, [], {})).toThrow(TypeError);
+  });
 });

@@ -12,6 +12,8 @@ import { startLocal } from '../../lib/local/runner.ts';
 import { createLogger } from '../../lib/observability/log.ts';
 import type { ApiServer, FaultHandle, StoredObject } from '../support/apiserver.ts';
 import { startApiServer } from '../support/apiserver.ts';
+import type { DynaliteServer } from '../support/dynalite.ts';
+import { startDynalite } from '../support/dynalite.ts';
 import type { Fauxqs } from '../support/fauxqs.ts';
 import { startFauxqs } from '../support/fauxqs.ts';
 import { pushPayload } from '../support/github-payloads.ts';
@@ -184,7 +186,10 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
   const manifestDir = path.join(workDir, 'manifests');
   await mkdir(manifestDir);
 
+  // On SQS the runners keep sensor state in DynamoDB (dynalite here), shared as in a deployment.
+  const dynalite: DynaliteServer | undefined = options.bus === 'sqs' ? await startDynalite() : undefined;
   const env = {
+    ...(dynalite ? { AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint } : {}),
     OUTRIGGER_SECRET_FAULT_WEBHOOK_HMAC: FAULT_SECRETS.webhook,
     OUTRIGGER_SECRET_FAULT_NATS_TOKEN: FAULT_SECRETS.natsToken,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
@@ -371,6 +376,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     await apiserver?.close();
     await nats?.stop();
     await fauxqs?.stop();
+    await dynalite?.stop();
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;

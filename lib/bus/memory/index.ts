@@ -3,9 +3,10 @@
  * It keeps the contract of the real buses (at-least-once, per-record ack/retry/dead-letter, dedup by event id
  * within a window) so code that works here works on JetStream and SQS.
  */
+
+import { BusError } from '../../errors.ts';
 import type { CloudEvent } from '../../events/envelope.ts';
 import { subjectOf } from '../../events/envelope.ts';
-import { BusError } from '../../errors.ts';
 import type {
   BatchHandler,
   Bus,
@@ -23,7 +24,15 @@ export interface MemoryBusOptions {
   duplicateWindowMs?: number;
   /** Retry delay used when a handler throws instead of answering. */
   defaultRetryMs?: number;
+  /**
+   * How many of the latest events `log` keeps (default 1,000; 0 keeps none). A long-running local runner
+   * would otherwise hold every payload it ever received.
+   */
+  logLimit?: number;
 }
+
+/** Default number of events the replay log keeps. */
+export const DEFAULT_LOG_LIMIT = 1_000;
 
 interface Pending {
   record: BusRecord;
@@ -124,11 +133,13 @@ class MemoryConsumer implements Subscription {
 export class MemoryBus implements Bus {
   readonly busName: string;
   readonly deadLetters: DeadLetter[] = [];
-  /** Every event made durable, in publish order (the local runner's replay log). */
-  readonly log: CloudEvent[] = [];
   private readonly consumers: MemoryConsumer[] = [];
+  /** Ids inside the duplicate window, oldest first (re-inserted when seen again), so pruning stops early. */
   private readonly seen = new Map<string, number>();
   private readonly duplicateWindowMs: number;
+  private readonly logLimit: number;
+  /** The latest events; trimmed to `logLimit` once it holds twice that, so a publish stays O(1). */
+  private readonly recent: CloudEvent[] = [];
   private readonly defaultRetryMs: number;
   private closed = false;
 
@@ -136,19 +147,48 @@ export class MemoryBus implements Bus {
     this.busName = options.busName ?? 'default';
     this.duplicateWindowMs = options.duplicateWindowMs ?? 5 * 60_000;
     this.defaultRetryMs = options.defaultRetryMs ?? 1_000;
+    this.logLimit = Math.max(0, options.logLimit ?? DEFAULT_LOG_LIMIT);
+  }
+
+  /** The latest `logLimit` events made durable, in publish order (the local runner's replay log). */
+  get log(): CloudEvent[] {
+    return this.logLimit === 0 ? [] : this.recent.slice(-this.logLimit);
+  }
+
+  private remember(event: CloudEvent): void {
+    if (this.logLimit === 0) return;
+    this.recent.push(event);
+    if (this.recent.length >= 2 * this.logLimit) this.recent.splice(0, this.recent.length - this.logLimit);
+  }
+
+  /** How many event ids the duplicate window currently remembers. */
+  get rememberedIds(): number {
+    return this.seen.size;
+  }
+
+  /** Forgets ids older than the duplicate window (the oldest come first). */
+  private prune(now: number): void {
+    for (const [id, at] of this.seen) {
+      if (now - at < this.duplicateWindowMs) return;
+      this.seen.delete(id);
+    }
   }
 
   async publish(event: CloudEvent): Promise<void> {
     if (this.closed) throw new BusError('memory bus is closed');
     const now = Date.now();
+    this.prune(now);
     const seenAt = this.seen.get(event.id);
     if (seenAt !== undefined && now - seenAt < this.duplicateWindowMs) return;
+    // Re-inserted, not updated, so the map stays in time order.
+    this.seen.delete(event.id);
     this.seen.set(event.id, now);
-    this.log.push(event);
+    this.remember(event);
     const subject = subjectOf(event, this.busName);
     const record: BusRecord = { event, subject, deliveryCount: 1 };
     for (const consumer of this.consumers) {
-      if (consumer.options.subjects.some((pattern) => subjectMatches(pattern, subject))) consumer.offer(record);
+      if (consumer.options.subjects.some((pattern) => subjectMatches(pattern, subject)))
+        consumer.offer(record);
     }
   }
 

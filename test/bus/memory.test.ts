@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_LOG_LIMIT, MemoryBus } from '../../lib/bus/memory/index.ts';
+import { newEvent } from '../../lib/events/envelope.ts';
+
+const event = (id: string) => newEvent({ source: 'src', subject: 'sub', type: 'webhook', id, data: { id } });
+
+describe('the memory bus replay log and duplicate window', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps only the latest logLimit events, in publish order', async () => {
+    // Prepare
+    const bus = new MemoryBus({ logLimit: 3 });
+
+    // Act
+    for (let i = 0; i < 10; i++) await bus.publish(event(`e${i}`));
+
+    // Assess
+    expect(bus.log.map((e) => e.id)).toEqual(['e7', 'e8', 'e9']);
+  });
+
+  it('keeps every event up to the default limit', async () => {
+    // Prepare
+    const bus = new MemoryBus();
+
+    // Act
+    for (let i = 0; i < DEFAULT_LOG_LIMIT + 5; i++) await bus.publish(event(`e${i}`));
+
+    // Assess
+    expect(bus.log).toHaveLength(DEFAULT_LOG_LIMIT);
+    expect(bus.log[0]!.id).toBe('e5');
+    expect(bus.log.at(-1)!.id).toBe(`e${DEFAULT_LOG_LIMIT + 4}`);
+  });
+
+  it('keeps no log with a limit of 0 but still delivers and deduplicates', async () => {
+    // Prepare
+    const bus = new MemoryBus({ logLimit: 0 });
+    const delivered: string[] = [];
+    await bus.consume({ name: 'c', subjects: ['default.>'] }, async (records) =>
+      records.map((r) => {
+        delivered.push(r.event.id);
+        return { kind: 'ack' as const };
+      }),
+    );
+
+    // Act
+    await bus.publish(event('a'));
+    await bus.publish(event('a'));
+    await bus.idle();
+
+    // Assess
+    expect(bus.log).toEqual([]);
+    expect(delivered).toEqual(['a']);
+  });
+
+  it('forgets ids once the duplicate window has passed, so the id set stays bounded', async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(0);
+    const bus = new MemoryBus({ duplicateWindowMs: 1_000 });
+    for (let i = 0; i < 50; i++) await bus.publish(event(`old${i}`));
+
+    // Act
+    vi.setSystemTime(500);
+    await bus.publish(event('old0'));
+    const withinWindow = bus.log.length;
+    vi.setSystemTime(1_000);
+    await bus.publish(event('new'));
+    const rememberedAfterWindow = bus.rememberedIds;
+    await bus.publish(event('old1'));
+
+    // Assess
+    expect(withinWindow).toBe(50);
+    expect(rememberedAfterWindow).toBe(1);
+    expect(bus.log.slice(-2).map((e) => e.id)).toEqual(['new', 'old1']);
+  });
+
+  it('measures a re-published id from its latest acceptance', async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(0);
+    const bus = new MemoryBus({ duplicateWindowMs: 1_000 });
+    await bus.publish(event('x'));
+    await bus.publish(event('y'));
+    vi.setSystemTime(1_200);
+    await bus.publish(event('x'));
+
+    // Act
+    vi.setSystemTime(1_900);
+    await bus.publish(event('x'));
+    await bus.publish(event('y'));
+
+    // Assess
+    expect(bus.log.map((e) => e.id)).toEqual(['x', 'y', 'x', 'y']);
+  });
+});

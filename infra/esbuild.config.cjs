@@ -21,6 +21,8 @@ const stubs = {
   nats: "throw new Error('this bundle was packaged for the SQS bus: package again after adding a jetstreamExotic EventBus')",
   'jq-wasm': "throw new Error('no sensor used transform.jq when this bundle was packaged: package again')",
   wasmoon: "throw new Error('no sensor used a Lua script when this bundle was packaged: package again')",
+  // Lambda's nodejs22.x has a global WebSocket; the JetStream adapter imports `ws` only where there is none.
+  ws: "throw new Error('the ws shim is not bundled: functions run on Node 22, which has a global WebSocket')",
 };
 
 /** What the plugin recorded for this deployment; undefined outside `serverless package`. */
@@ -58,6 +60,7 @@ function deployOnly(deployment) {
         // What the JetStream adapter loads, or loading it: unreachable once the bus is SQS.
         const jetstreamSide = args.importer.startsWith(jetstream) || local?.startsWith(jetstream);
         if (jetstreamSide && bus === 'sqs') return { path: 'nats', namespace: 'outrigger-stub' };
+        if (args.path === 'ws') return { path: 'ws', namespace: 'outrigger-stub' };
         if (args.path === 'jq-wasm' && jq === false) return { path: 'jq-wasm', namespace: 'outrigger-stub' };
         if (args.path === 'wasmoon') {
           if (usesLua === false) return { path: 'wasmoon', namespace: 'outrigger-stub' };

@@ -6,6 +6,7 @@
 
 import type { JetStreamAuth } from '../bus/jetstream/index.ts';
 import { redactUrl } from '../bus/jetstream/index.ts';
+import { loadNats } from '../bus/nats-client.ts';
 import { BusError } from '../errors.ts';
 import type { CloudEvent } from '../events/envelope.ts';
 import { decodeEvent } from '../events/envelope.ts';
@@ -38,9 +39,7 @@ export async function readStream(
   query: StreamQuery,
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ events: StoredEvent[]; skipped: number }> {
-  const scope = globalThis as { WebSocket?: unknown };
-  if (scope.WebSocket === undefined) scope.WebSocket = (await import('ws')).WebSocket;
-  const nats = await import('nats.ws');
+  const nats = await loadNats();
   const auth = query.auth;
   let nc: Awaited<ReturnType<typeof nats.connect>>;
   try {

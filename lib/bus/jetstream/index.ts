@@ -34,12 +34,12 @@ import type {
 import { BusError, ErrorCode, OutriggerError, PayloadError } from '../../errors.ts';
 import type { CloudEvent } from '../../events/envelope.ts';
 import { decodeEvent, encodeEvent, subjectOf } from '../../events/envelope.ts';
+import type { NatsModule } from '../nats-client.ts';
+import { loadNats } from '../nats-client.ts';
 import type { BatchHandler, Bus, BusRecord, ConsumerOptions, RecordOutcome, Subscription } from '../port.ts';
 import { subjectMatches } from '../port.ts';
 import type { ArgoStreamConfig } from './stream-config.ts';
 import { parseStreamConfig, streamSettings } from './stream-config.ts';
-
-type NatsModule = typeof import('nats.ws');
 
 /** Credentials from the EventBus `accessSecret`: a token, a user and password, or a creds file's text. */
 export type JetStreamAuth =
@@ -129,18 +129,6 @@ const OPTION_KEYS = new Set<string>([
   'name',
 ]);
 const NAME = /^[A-Za-z0-9_-]+$/;
-
-let natsModule: Promise<NatsModule> | undefined;
-
-/** Loads nats.ws once, installing the `ws` WebSocket first where the runtime has none (Node 20). */
-function loadNats(): Promise<NatsModule> {
-  natsModule ??= (async () => {
-    const scope = globalThis as { WebSocket?: unknown };
-    if (scope.WebSocket === undefined) scope.WebSocket = (await import('ws')).WebSocket;
-    return import('nats.ws');
-  })();
-  return natsModule;
-}
 
 /** The URL without user info or query, safe for messages and logs. */
 export function redactUrl(url: string): string {

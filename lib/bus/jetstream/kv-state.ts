@@ -19,10 +19,9 @@ import type { JetStreamClient, KV, NatsConnection } from 'nats.ws';
 import { BusError, OutriggerError } from '../../errors.ts';
 import type { SensorEvent } from '../../events/envelope.ts';
 import type { StateStore, TriggerState } from '../../sensors/state.ts';
+import { loadNats } from '../nats-client.ts';
 import type { JetStreamAuth } from './index.ts';
 import { redactUrl } from './index.ts';
-
-type NatsModule = typeof import('nats.ws');
 
 export interface KvStateStoreOptions {
   /** Create buckets when missing (local runner); on AWS the deployment creates them. */
@@ -72,18 +71,6 @@ export function sensorBucket(sensor: string): string {
 
 function isWrongSequence(err: unknown): boolean {
   return (err as { api_error?: { err_code?: number } }).api_error?.err_code === WRONG_LAST_SEQUENCE;
-}
-
-let natsModule: Promise<NatsModule> | undefined;
-
-/** Loads nats.ws once, installing the `ws` WebSocket first where the runtime has none (Node 20). */
-function loadNats(): Promise<NatsModule> {
-  natsModule ??= (async () => {
-    const scope = globalThis as { WebSocket?: unknown };
-    if (scope.WebSocket === undefined) scope.WebSocket = (await import('ws')).WebSocket;
-    return import('nats.ws');
-  })();
-  return natsModule;
 }
 
 /** StateStore on JetStream KV buckets, one per sensor. */

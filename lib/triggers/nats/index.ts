@@ -6,6 +6,9 @@
  * As upstream, `url` and `subject` come from the template (trigger-level parameters apply to them) and
  * resource-level `nats.parameters` have no effect (semantics §5.1).
  */
+
+import type { NatsModule } from '../../bus/nats-client.ts';
+import { loadNats } from '../../bus/nats-client.ts';
 import { TriggerError } from '../../errors.ts';
 import type { SecretKeySelector, TriggerParameter } from '../../manifests/types.ts';
 import type { TriggerTls } from '../http/index.ts';
@@ -96,19 +99,7 @@ async function credentialsFor(request: NatsRequest, clients: TriggerClients): Pr
   return out;
 }
 
-type NatsModule = typeof import('nats.ws');
 type NatsConnection = Awaited<ReturnType<NatsModule['connect']>>;
-let natsModule: Promise<NatsModule> | undefined;
-
-/** Loads nats.ws once, installing the `ws` WebSocket first where the runtime has none (Node 20). */
-function loadNats(): Promise<NatsModule> {
-  natsModule ??= (async () => {
-    const scope = globalThis as { WebSocket?: unknown };
-    if (scope.WebSocket === undefined) scope.WebSocket = (await import('ws')).WebSocket;
-    return import('nats.ws');
-  })();
-  return natsModule;
-}
 
 const connections = new Map<string, Promise<NatsConnection>>();
 

@@ -243,18 +243,19 @@ export function renderK8s(spec: K8sTriggerSpec, events: FiredEvents, context: Re
   const operation = operationOf(spec, context);
   const patchStrategy = patchStrategyOf(spec, context);
   const base = { sensor: context.sensorName, trigger: context.triggerName, operation, patchStrategy };
-  const deferred = { spec: structuredClone(spec), events, context };
+  // Only url/configmap sources and liveObject defer work to execute; the common path copies nothing extra.
+  const deferLater = () => ({ spec: structuredClone(spec), events, context });
   if (isRemoteSource(spec.source)) {
     checkRemoteSource(spec, context);
     const placeholder: KubeObject = { apiVersion: '', kind: '', metadata: {} };
-    return { ...base, object: placeholder, namespace: context.sensorNamespace, deferred };
+    return { ...base, object: placeholder, namespace: context.sensorNamespace, deferred: deferLater() };
   }
   if (spec.liveObject && operation === 'update') {
     // Upstream fetches the live object before applying parameters, so the source must name it as is.
     const object = asKubeObject(structuredClone(sourceObject(spec, context)), context);
     const namespace = placeNamespace(object, context);
     if (!object.metadata.name) throw invalid(context, 'liveObject needs metadata.name in the source');
-    return { ...base, object, namespace, deferred };
+    return { ...base, object, namespace, deferred: deferLater() };
   }
   return finish(sourceObject(spec, context), spec, events, context, operation, patchStrategy);
 }

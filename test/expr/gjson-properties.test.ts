@@ -103,7 +103,8 @@ describe('gjson properties', () => {
             // A path through an existing array with a non-numeric key is refused, as upstream does.
             return;
           }
-          expect(get(out, path).value()).toEqual(value === 0 ? 0 : value);
+          // Go writes -0 as `-0`, so even the sign of zero survives the round trip.
+          expect(get(out, path).value()).toEqual(value);
         },
       ),
       { numRuns: 1500 },

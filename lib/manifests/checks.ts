@@ -4,39 +4,14 @@
  * refused, or undefined; none throws.
  */
 import { RE2JS } from 're2js';
+import { parseGoDurationNs } from '../expr/go-duration.ts';
 
 // ---------------------------------------------------------------- durations
 
-const durationUnits: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-const durationPart = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-
 /** Parses a Go `time.ParseDuration` string (`1h30m`, `10s`) into milliseconds; undefined when invalid. */
 export function parseGoDuration(text: string): number | undefined {
-  let rest = text;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest.startsWith('-') ? -1 : 1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') return undefined;
-  let total = 0;
-  durationPart.lastIndex = 0;
-  while (durationPart.lastIndex < rest.length) {
-    const match = durationPart.exec(rest);
-    if (match === null) return undefined;
-    total += Number(match[1]) * durationUnits[match[2]!]!;
-  }
-  return sign * total;
+  const ns = parseGoDurationNs(text);
+  return ns === undefined ? undefined : ns / 1e6;
 }
 
 /** A Go duration such as `10s` or `1h30m`. */

@@ -5,6 +5,7 @@
  */
 
 import { isRetryable, TriggerError } from '../errors.ts';
+import { parseGoDurationNs } from '../expr/go-duration.ts';
 import type { Backoff, Trigger, TriggerTemplate } from '../manifests/types.ts';
 import { recordTriggerOutcome } from '../observability/metrics.ts';
 import { applyParameters } from '../sensors/parameters.ts';
@@ -13,30 +14,14 @@ import { awaitLabels, checkStatus } from './policy.ts';
 import { type LimiterClock, rateLimiterFor } from './rate-limit.ts';
 import type { FiredEvents, RenderContext, TriggerClients, TriggerOutcome } from './types.ts';
 
-const GO_DURATION = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /** A Go duration string (`2s`, `1m30s`) or an integer of nanoseconds, in milliseconds. */
 export function durationMs(value: string | number | undefined, fallbackMs: number): number {
   if (value === undefined || value === '') return fallbackMs;
   if (typeof value === 'number') return value / 1e6;
   if (/^\d+$/.test(value)) return Number(value) / 1e6;
-  let total = 0;
-  const parts = value.match(/\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)/g);
-  if (!parts || parts.join('') !== value) return fallbackMs;
-  for (const part of parts) {
-    const [, n, unit] = GO_DURATION.exec(part)!;
-    total += Number(n) * UNIT_MS[unit!]!;
-  }
-  return total;
+  const ns = parseGoDurationNs(value);
+  // A negative wait means nothing to a backoff: keep the default, as before.
+  return ns === undefined || ns < 0 ? fallbackMs : ns / 1e6;
 }
 
 /** Attempts and the wait before attempt n+1 (n from 1), as apimachinery's wait.Backoff. */

@@ -3,6 +3,7 @@
  * `CreateStream`), and the EventBus `streamConfig` text merged over its defaults. Pure: no nats.ws import.
  */
 import { ManifestError } from '../../errors.ts';
+import { parseGoDurationNs } from '../../expr/go-duration.ts';
 
 /** Stream settings in nats-server's JSON API names (durations in nanoseconds). */
 export interface StreamSettings {
@@ -21,17 +22,6 @@ export interface StreamSettings {
 /** Argo's `streamConfig` keys (viper reads them case-insensitively), as a parsed object. */
 export type ArgoStreamConfig = Record<string, unknown>;
 
-const NS_PER: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
-
 /** Parses a Go `time.Duration` string (`168h`, `1m30s`, `500ms`) or an integer of nanoseconds. */
 export function parseGoDuration(value: unknown, field = 'duration'): number {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -39,21 +29,10 @@ export function parseGoDuration(value: unknown, field = 'duration'): number {
     throw configError(field, `expected a Go duration such as "300s", got ${JSON.stringify(value)}`);
   const text = value.trim();
   if (/^-?\d+$/.test(text)) return Number(text);
-  const sign = text.startsWith('-') ? -1 : 1;
-  const body = text.replace(/^[-+]/, '');
-  if (body === '0') return 0;
-  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let total = 0;
-  let at = 0;
-  while (at < body.length) {
-    part.lastIndex = at;
-    const match = part.exec(body);
-    if (!match) throw configError(field, `"${value}" is not a Go duration (use units h, m, s, ms, us, ns)`);
-    total += Number(match[1]) * (NS_PER[match[2] ?? ''] ?? 0);
-    at = part.lastIndex;
-  }
-  if (body.length === 0) throw configError(field, 'empty duration');
-  return sign * Math.round(total);
+  const ns = parseGoDurationNs(text);
+  if (ns !== undefined) return Math.round(ns);
+  if (text.replace(/^[-+]/, '') === '') throw configError(field, 'empty duration');
+  throw configError(field, `"${value}" is not a Go duration (use units h, m, s, ms, us, ns)`);
 }
 
 function configError(field: string, message: string): ManifestError {

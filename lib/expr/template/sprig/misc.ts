@@ -3,6 +3,7 @@
  * `regex.go`, `crypto.go`, `date.go`, `reflect.go`, Go's `path` package).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { parseGoDurationNs } from '../../go-duration.ts';
 import { compileRegex, quoteMeta, RegexSyntaxError } from '../../regex.ts';
 import { canBackquote, quote, sprintf } from '../fmt.ts';
 import { FuncError, fn, type TemplateFunc } from '../func.ts';
@@ -169,38 +170,6 @@ function dateInZone(layout: string, date: Value, zone: string): string {
   return formatTime(new GoTime(t.ms, t.nanos, z), layout);
 }
 
-const UNITS: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
-
-/** Go's `time.ParseDuration`, in nanoseconds; undefined when invalid. */
-export function parseDuration(s: string): number | undefined {
-  let rest = s;
-  let neg = false;
-  if (rest[0] === '-' || rest[0] === '+') {
-    neg = rest[0] === '-';
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') return undefined;
-  let total = 0;
-  while (rest !== '') {
-    const m = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
-    if (!m || (m[1] === '' && (m[2] ?? '') === '')) return undefined;
-    const unit = UNITS[m[3] as string] as number;
-    total += Number(`${m[1] || '0'}.${m[2] ?? '0'}`) * unit;
-    rest = rest.slice(m[0].length);
-  }
-  return neg ? -total : total;
-}
-
 /** Go's `Duration.String` for a whole number of nanoseconds. */
 export function durationString(ns: bigint): string {
   if (ns === 0n) return '0s';
@@ -237,7 +206,7 @@ function toDate(layout: string, s: string): GoTime | undefined {
 }
 
 function dateModify(d: string, t: GoTime): GoTime | undefined {
-  const ns = parseDuration(d);
+  const ns = parseGoDurationNs(d);
   if (ns === undefined) return undefined;
   const totalNanos = t.nanos + (ns % 1e6);
   const ms = t.ms + Math.trunc(ns / 1e6) + Math.floor(totalNanos / 1e6);
@@ -365,7 +334,7 @@ export const MISC_FUNCS: Record<string, TemplateFunc> = {
   }),
   durationRound: fn(['any'], ([v]) => {
     let d = 0;
-    if (typeof v === 'string') d = parseDuration(v) ?? 0;
+    if (typeof v === 'string') d = parseGoDurationNs(v) ?? 0;
     else if (v instanceof GoInt && v.type === 'int64') d = Number(v.n);
     else if (v instanceof GoTime) d = (Date.now() - v.ms) * 1e6;
     const u = Math.abs(d);

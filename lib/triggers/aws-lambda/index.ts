@@ -9,6 +9,14 @@
 import { TriggerError } from '../../errors.ts';
 import type { SecretKeySelector, TriggerParameter } from '../../manifests/types.ts';
 import { applyParameters } from '../../sensors/parameters.ts';
+import {
+  cachedClient,
+  clientKey,
+  defaultPort,
+  fromSdkError,
+  manifestCredentials,
+  sdkClientConfig,
+} from '../aws-client.ts';
 import { constructPayload } from '../payload.ts';
 import type {
   AwsClientOptions,
@@ -19,7 +27,6 @@ import type {
   TriggerOutcome,
   TriggerType,
 } from '../types.ts';
-import { clientKey, fromSdkError, manifestCredentials } from './aws.ts';
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
@@ -118,18 +125,10 @@ export function sdkLambdaInvoker(options: AwsClientOptions = {}): LambdaInvoker 
     async invoke(input) {
       sdk ??= import('@aws-sdk/client-lambda');
       const { LambdaClient, InvokeCommand } = await sdk;
-      const key = clientKey(input.region, input.credentials);
-      let client = clients.get(key);
-      if (!client) {
-        const credentials = input.credentials ?? options.credentials;
-        client = new LambdaClient({
-          region: input.region,
-          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-          ...(credentials ? { credentials } : {}),
-          ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-        });
-        clients.set(key, client);
-      }
+      const client = cachedClient(clients, clientKey(input.region, input.credentials), () => {
+        const target = { region: input.region, endpoint: undefined, credentials: input.credentials };
+        return new LambdaClient(sdkClientConfig(target, options));
+      });
       const out = await client.send(
         new InvokeCommand({
           FunctionName: input.functionName,
@@ -146,14 +145,10 @@ export function sdkLambdaInvoker(options: AwsClientOptions = {}): LambdaInvoker 
   };
 }
 
-let defaultInvoker: { options: AwsClientOptions | undefined; invoker: LambdaInvoker } | undefined;
+const defaultInvoker = defaultPort((options) => sdkLambdaInvoker(options));
 
 function invokerFor(clients: TriggerClients): LambdaInvoker {
-  if (clients.lambda) return clients.lambda;
-  if (!defaultInvoker || defaultInvoker.options !== clients.aws) {
-    defaultInvoker = { options: clients.aws, invoker: sdkLambdaInvoker(clients.aws) };
-  }
-  return defaultInvoker.invoker;
+  return clients.lambda ?? defaultInvoker(clients.aws);
 }
 
 /** The error message of a function error payload (`{"errorMessage": …}`), else the payload text. */

@@ -7,7 +7,7 @@
 import { TriggerError } from '../../errors.ts';
 import type { EventBridgeTriggerSpec } from '../../manifests/types.ts';
 import { applyParameters } from '../../sensors/parameters.ts';
-import { clientKey, fromSdkError } from '../aws-lambda/aws.ts';
+import { cachedClient, clientKey, defaultPort, fromSdkError, sdkClientConfig } from '../aws-client.ts';
 import { constructJsonPayload } from '../payload.ts';
 import type {
   AwsClientOptions,
@@ -92,18 +92,13 @@ export function sdkEventBridgePutter(options: AwsClientOptions = {}): EventBridg
     async putEvent(request) {
       sdk ??= import('@aws-sdk/client-eventbridge');
       const { EventBridgeClient, PutEventsCommand } = await sdk;
-      const endpoint = request.endpoint ?? options.endpoint;
-      const key = `${clientKey(request.region, undefined)}\u0000${endpoint ?? ''}`;
-      let client = clients.get(key);
-      if (!client) {
-        client = new EventBridgeClient({
-          ...(request.region ? { region: request.region } : {}),
-          ...(endpoint ? { endpoint } : {}),
-          ...(options.credentials ? { credentials: options.credentials } : {}),
-          ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-        });
-        clients.set(key, client);
-      }
+      const target = { region: request.region, endpoint: request.endpoint, credentials: undefined };
+      const key = `${clientKey(request.region, undefined)}\u0000${request.endpoint ?? options.endpoint ?? ''}`;
+      const client = cachedClient(
+        clients,
+        key,
+        () => new EventBridgeClient(sdkClientConfig(target, options)),
+      );
       const out = await client.send(new PutEventsCommand({ Entries: [request.entry] }));
       const entry = out.Entries?.[0];
       return {
@@ -116,14 +111,10 @@ export function sdkEventBridgePutter(options: AwsClientOptions = {}): EventBridg
   };
 }
 
-let defaultPutter: { options: AwsClientOptions | undefined; putter: EventBridgePutter } | undefined;
+const defaultPutter = defaultPort((options) => sdkEventBridgePutter(options));
 
 function putterFor(clients: TriggerClients): EventBridgePutter {
-  if (clients.eventBridge) return clients.eventBridge;
-  if (!defaultPutter || defaultPutter.options !== clients.aws) {
-    defaultPutter = { options: clients.aws, putter: sdkEventBridgePutter(clients.aws) };
-  }
-  return defaultPutter.putter;
+  return clients.eventBridge ?? defaultPutter(clients.aws);
 }
 
 /** Puts the entry; a failed entry is a retryable failure naming EventBridge's error code. */

@@ -1,5 +1,5 @@
 /**
- * A reduced fault run inside `npm test`: 120 deliveries per bus, one outage each, 20% failed Job creates,
+ * A reduced fault run inside `npm test`: 80 deliveries on JetStream and 120 on SQS, one outage each, 20% failed Job creates,
  * one hung create on JetStream (it costs the kube client's 10 s timeout), two runners on SQS.
  */
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ describe('a reduced fault run', () => {
       // Prepare / Act
       const report = await runFaults({
         bus: 'jetstream',
-        deliveries: 120,
+        deliveries: 80,
         restarts: 1,
         hangs: 1,
         deadlineMs: 20_000,
@@ -21,11 +21,11 @@ describe('a reduced fault run', () => {
       console.log(formatReport(report));
 
       // Assess
-      expect(report.answered2xx).toBe(120);
+      expect(report.answered2xx).toBe(80);
       expect(report.lost).toEqual([]);
       expect(report.duplicated).toEqual([]);
       expect(report.strays).toEqual([]);
-      expect(report.jobs).toBe(120);
+      expect(report.jobs).toBe(80);
       expect(report.restarts).toBe(1);
       expect(report.injected.failed).toBeGreaterThan(0);
     },

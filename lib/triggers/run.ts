@@ -73,7 +73,10 @@ async function attemptOnce(
   sleep: (ms: number) => Promise<void>,
 ): Promise<TriggerOutcome> {
   // Trigger-level parameters write into the template itself (dest relative to it, e.g. `k8s.source…`).
-  const template = applyParameters<TriggerTemplate>(trigger.template, trigger.parameters, events);
+  // Renders never mutate their spec, so without parameters the manifest's template is used as it is.
+  const template = trigger.parameters?.length
+    ? applyParameters<TriggerTemplate>(trigger.template, trigger.parameters, events)
+    : trigger.template;
   const { key, spec } = triggerTypeOf(template);
   const type = triggerTypeFor(key);
   const request = type.render(spec as never, events, context);

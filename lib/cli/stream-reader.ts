@@ -6,7 +6,7 @@
 
 import type { JetStreamAuth } from '../bus/jetstream/index.ts';
 import { redactUrl } from '../bus/jetstream/index.ts';
-import { loadNats } from '../bus/nats-client.ts';
+import { connectNats, loadNats } from '../bus/nats-client.ts';
 import { BusError } from '../errors.ts';
 import type { CloudEvent } from '../events/envelope.ts';
 import { decodeEvent } from '../events/envelope.ts';
@@ -40,19 +40,9 @@ export async function readStream(
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ events: StoredEvent[]; skipped: number }> {
   const nats = await loadNats();
-  const auth = query.auth;
   let nc: Awaited<ReturnType<typeof nats.connect>>;
   try {
-    nc = await nats.connect({
-      servers: query.url,
-      name: 'outrigger-replay',
-      timeout: 5_000,
-      ...(auth && 'token' in auth ? { token: auth.token } : {}),
-      ...(auth && 'user' in auth ? { user: auth.user, pass: auth.pass } : {}),
-      ...(auth && 'creds' in auth
-        ? { authenticator: nats.credsAuthenticator(new TextEncoder().encode(auth.creds)) }
-        : {}),
-    });
+    nc = await connectNats(query.url, query.auth, { name: 'outrigger-replay', timeout: 5_000 });
   } catch (err) {
     throw new BusError(`cannot connect to JetStream at ${redactUrl(query.url)}: ${(err as Error).message}`, {
       retryable: false,

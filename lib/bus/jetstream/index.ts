@@ -35,7 +35,7 @@ import { BusError, ErrorCode, OutriggerError, PayloadError } from '../../errors.
 import type { CloudEvent } from '../../events/envelope.ts';
 import { decodeEvent, encodeEvent, subjectOf } from '../../events/envelope.ts';
 import type { NatsModule } from '../nats-client.ts';
-import { loadNats } from '../nats-client.ts';
+import { connectNats, loadNats, RECONNECT_FOREVER } from '../nats-client.ts';
 import type { BatchHandler, Bus, BusRecord, ConsumerOptions, RecordOutcome, Subscription } from '../port.ts';
 import { subjectMatches } from '../port.ts';
 import type { ArgoStreamConfig } from './stream-config.ts';
@@ -231,22 +231,12 @@ export class JetStreamBus implements Bus {
       await parseStreamConfig(options.streamConfig),
     );
     const nats = await loadNats();
-    const auth = options.auth;
     let nc: NatsConnection;
     try {
-      nc = await nats.connect({
-        servers: options.url,
+      nc = await connectNats(options.url, options.auth, {
         name: options.name ?? 'outrigger',
         timeout: options.connectTimeoutMs ?? 5_000,
-        // Keep reconnecting after the first connection: a restarted server must not need a new process.
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-        ignoreClusterUpdates: true,
-        ...(auth && 'token' in auth ? { token: auth.token } : {}),
-        ...(auth && 'user' in auth ? { user: auth.user, pass: auth.pass } : {}),
-        ...(auth && 'creds' in auth
-          ? { authenticator: nats.credsAuthenticator(encoder.encode(auth.creds)) }
-          : {}),
+        ...RECONNECT_FOREVER,
       });
     } catch (cause) {
       const code = (cause as { code?: unknown }).code;

@@ -19,7 +19,7 @@ import type { JetStreamClient, KV, NatsConnection } from 'nats.ws';
 import { BusError, OutriggerError } from '../../errors.ts';
 import type { SensorEvent } from '../../events/envelope.ts';
 import type { StateStore, TriggerState } from '../../sensors/state.ts';
-import { loadNats } from '../nats-client.ts';
+import { connectNats, RECONNECT_FOREVER } from '../nats-client.ts';
 import type { JetStreamAuth } from './index.ts';
 import { redactUrl } from './index.ts';
 
@@ -90,23 +90,13 @@ export class JetStreamKvStateStore implements StateStore {
 
   /** A store with its own connection; fails with a BusError naming the URL (never the secret). */
   static async connect(options: KvStateStoreConnectOptions): Promise<JetStreamKvStateStore> {
-    const nats = await loadNats();
     const url = redactUrl(options.url);
-    const auth = options.auth;
     let nc: NatsConnection;
     try {
-      nc = await nats.connect({
-        servers: options.url,
+      nc = await connectNats(options.url, options.auth, {
         name: 'outrigger-state',
         timeout: options.timeoutMs ?? 5_000,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-        ignoreClusterUpdates: true,
-        ...(auth && 'token' in auth ? { token: auth.token } : {}),
-        ...(auth && 'user' in auth ? { user: auth.user, pass: auth.pass } : {}),
-        ...(auth && 'creds' in auth
-          ? { authenticator: nats.credsAuthenticator(encoder.encode(auth.creds)) }
-          : {}),
+        ...RECONNECT_FOREVER,
       });
     } catch (cause) {
       const code = String((cause as { code?: unknown }).code ?? 'error');

@@ -7,6 +7,7 @@
  * digits for `01`/`02`/`04`/`05`, a space in the layout matching a run of spaces, optional fractional
  * seconds after `05`, range checks, and day-of-month validation. The local zone is UTC, as on Lambda.
  */
+import type { CivilTime } from '../time-zone.ts';
 
 type Chunk =
   | string
@@ -86,13 +87,7 @@ export function tryParseGoTime(candidate: string): GoTime | undefined {
   return undefined;
 }
 
-interface Fields {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+interface Fields extends CivilTime {
   nanos: number;
   pm: boolean | undefined;
   /** Seconds east of UTC when the value gave a numeric offset. */

@@ -2,6 +2,7 @@
  * Go `time` formatting and parsing with reference layouts ("2006-01-02T15:04:05Z07:00"), for sprig's date
  * functions. Zones come from the runtime's IANA data (Intl); `Local` is the process zone.
  */
+import { type CivilTime, intlKnowsZone, zonedParts } from '../time-zone.ts';
 import { GoTime } from './value.ts';
 
 const LONG_MONTHS = [
@@ -103,13 +104,7 @@ function parseLayout(layout: string): Chunk[] {
   return chunks;
 }
 
-interface Fields {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+interface Fields extends CivilTime {
   weekday: number;
   yday: number;
   offsetSec: number;
@@ -121,32 +116,14 @@ function localZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** Offset from UTC (seconds) and abbreviation of `zone` at instant `ms`. */
 export function zoneOffset(ms: number, zone: string): { offsetSec: number; abbr: string } {
   const tz = zone === 'Local' ? localZone() : zone;
   if (tz === 'UTC' || tz === 'Etc/UTC') return { offsetSec: 0, abbr: 'UTC' };
-  let f = offsetFormatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      timeZoneName: 'short',
-    });
-    offsetFormatters.set(tz, f);
-  }
-  const parts = f.formatToParts(new Date(ms));
-  const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const asUtc = utcMs(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const civil = zonedParts(ms, tz);
+  const asUtc = utcMs(civil.year, civil.month - 1, civil.day, civil.hour, civil.minute, civil.second);
   const offsetSec = Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 1000);
-  let abbr = parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+  let abbr = civil.zoneName;
   if (!/^[A-Z]{3,5}$/.test(abbr)) {
     // Go prints a numeric abbreviation such as "+0530" when the zone has no letters.
     const sign = offsetSec < 0 ? '-' : '+';
@@ -161,12 +138,7 @@ export function zoneOffset(ms: number, zone: string): { offsetSec: number; abbr:
 /** True when the runtime knows the IANA zone (Go's `time.LoadLocation`). */
 export function isKnownZone(zone: string): boolean {
   if (zone === '' || zone === 'UTC' || zone === 'Local') return true;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return intlKnowsZone(zone);
 }
 
 function fields(t: GoTime): Fields {

@@ -2,36 +2,11 @@
  * Wall-clock arithmetic in IANA time zones through Intl, shaped after Go's `time` package so the cron
  * evaluator can follow robfig/cron's steps exactly (`time.Date` normalisation, `Time.String()`).
  */
+import { type CivilTime, intlKnowsZone, zonedParts } from '../../expr/time-zone.ts';
 
 /** A civil time in one zone; `weekday` 0 is Sunday. */
-export interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+export interface WallClock extends CivilTime {
   weekday: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter;
 }
 
 function isUtc(zone: string): boolean {
@@ -40,12 +15,7 @@ function isUtc(zone: string): boolean {
 
 /** True when `zone` is an IANA name this runtime knows. */
 export function isKnownZone(zone: string): boolean {
-  try {
-    formatterFor(zone);
-    return true;
-  } catch {
-    return false;
-  }
+  return intlKnowsZone(zone);
 }
 
 /** The civil time of instant `ms` (whole seconds) in `zone`. */
@@ -63,20 +33,14 @@ export function wallClock(ms: number, zone: string): WallClock {
       weekday: d.getUTCDay(),
     };
   }
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(zone).formatToParts(seconds)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const year = parts.year ?? 1970;
-  const month = parts.month ?? 1;
-  const day = parts.day ?? 1;
+  const { year, month, day, hour, minute, second } = zonedParts(seconds, zone);
   return {
     year,
     month,
     day,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
+    hour,
+    minute,
+    second,
     weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(),
   };
 }

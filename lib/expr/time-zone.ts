@@ -1,0 +1,74 @@
+/**
+ * Civil time in IANA zones through the runtime's Intl data: the one place that asks Intl what the clock
+ * reads in a zone, for Go's `time` as the template functions see it and for the calendar's cron steps.
+ */
+
+/** Calendar date and wall-clock time in one zone (month 1–12). */
+export interface CivilTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** A civil time and the zone's short name there (`EST`, `GMT+5:30`), as Intl's en-US names it. */
+export interface ZonedParts extends CivilTime {
+  zoneName: string;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+// One formatter per zone: building one costs far more than formatting with it.
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      timeZoneName: 'short',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** True when `zone` is an IANA name this runtime knows (no aliases such as `Local` or the empty name). */
+export function intlKnowsZone(zone: string): boolean {
+  try {
+    formatterFor(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The civil time of instant `ms` (to the whole second) in `zone`; throws a RangeError for an unknown zone. */
+export function zonedParts(ms: number, zone: string): ZonedParts {
+  const out: ZonedParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, zoneName: '' };
+  for (const part of formatterFor(zone).formatToParts(Math.floor(ms / 1000) * 1000)) {
+    switch (part.type) {
+      case 'year':
+      case 'month':
+      case 'day':
+      case 'hour':
+      case 'minute':
+      case 'second':
+        out[part.type] = Number(part.value);
+        break;
+      case 'timeZoneName':
+        out.zoneName = part.value;
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}

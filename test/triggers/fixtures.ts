@@ -1,10 +1,14 @@
-/** Shared builders for trigger tests: events, a render context, a loopback HTTP sink, an in-memory secret store. */
+/**
+ * Shared builders for trigger tests: events, a render context, a loopback HTTP sink (also as a stand-in AWS
+ * API), an in-memory secret store.
+ */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { SensorEvent } from '../../lib/events/envelope.ts';
 import type { SecretKeySelector } from '../../lib/manifests/types.ts';
 import { SecretNotFoundError, type SecretResolver } from '../../lib/secrets/resolver.ts';
-import type { RenderContext } from '../../lib/triggers/types.ts';
+import type { RenderContext, TriggerClients } from '../../lib/triggers/types.ts';
 
 /** A webhook-like event with JSON data. */
 export function event(id: string, data: unknown, subject = 'push'): SensorEvent {
@@ -111,4 +115,31 @@ export async function startHttpSink(): Promise<HttpSink> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A loopback sink standing in for an AWS API for the whole test file, called by the real SDK with test keys
+ * and one attempt; before each test its record is cleared and it answers `answer`.
+ */
+export function useAwsSink(answer: SinkAnswer): {
+  readonly sink: HttpSink;
+  readonly clients: TriggerClients;
+} {
+  const loopback = {} as { sink: HttpSink; clients: TriggerClients };
+  beforeAll(async () => {
+    loopback.sink = await startHttpSink();
+    loopback.clients = {
+      aws: {
+        endpoint: loopback.sink.url,
+        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+        maxAttempts: 1,
+      },
+    };
+  });
+  afterAll(() => loopback.sink.close());
+  beforeEach(() => {
+    loopback.sink.requests.length = 0;
+    loopback.sink.answer(answer);
+  });
+  return loopback;
 }

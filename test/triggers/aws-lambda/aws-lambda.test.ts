@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRetryable, TriggerError } from '../../../lib/errors.ts';
 import type { Trigger } from '../../../lib/manifests/types.ts';
 import {
@@ -8,8 +8,8 @@ import {
   type LambdaInvoker,
 } from '../../../lib/triggers/aws-lambda/index.ts';
 import { runTrigger } from '../../../lib/triggers/run.ts';
-import type { FiredEvents, TriggerClients } from '../../../lib/triggers/types.ts';
-import { event, type HttpSink, memorySecrets, renderContext, startHttpSink } from '../fixtures.ts';
+import type { FiredEvents } from '../../../lib/triggers/types.ts';
+import { event, memorySecrets, renderContext, useAwsSink } from '../fixtures.ts';
 
 const events: FiredEvents = { push: event('e1', { body: { repo: 'backend', size: 3 } }) };
 const context = renderContext();
@@ -22,23 +22,7 @@ const spec = (overrides: Partial<AwsLambdaTriggerSpec> = {}): AwsLambdaTriggerSp
 });
 
 /** The Lambda REST API on loopback, driven by the real SDK (no emulator exists for Invoke). */
-let sink: HttpSink;
-let clients: TriggerClients;
-beforeAll(async () => {
-  sink = await startHttpSink();
-  clients = {
-    aws: {
-      endpoint: sink.url,
-      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
-      maxAttempts: 1,
-    },
-  };
-});
-afterAll(() => sink.close());
-beforeEach(() => {
-  sink.requests.length = 0;
-  sink.answer({ status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } });
-});
+const aws = useAwsSink({ status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } });
 
 describe('awsLambda trigger render', () => {
   it('defaults to RequestResponse and builds the payload', () => {
@@ -89,15 +73,15 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
   it('invokes the function with the payload and invocation type, signed', async () => {
     // Prepare
     const request = awsLambdaTrigger.render(spec({ invocationType: 'Event' }), events, context);
-    sink.answer({ status: 202, body: '' });
+    aws.sink.answer({ status: 202, body: '' });
 
     // Act
-    const outcome = await awsLambdaTrigger.execute(request, clients);
+    const outcome = await awsLambdaTrigger.execute(request, aws.clients);
 
     // Assess
     expect(outcome.status).toBe(202);
     expect(outcome.summary).toBe('invoked lambda function deploy (Event) → 202');
-    const sent = sink.requests[0];
+    const sent = aws.sink.requests[0];
     expect(sent?.method).toBe('POST');
     expect(sent?.url).toBe('/2015-03-31/functions/deploy/invocations');
     expect(sent?.headers['x-amz-invocation-type']).toBe('Event');
@@ -109,10 +93,13 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
 
   it('returns the function result parsed as JSON', async () => {
     // Prepare
-    sink.answer({ status: 200, body: '{"deployed":"backend"}' });
+    aws.sink.answer({ status: 200, body: '{"deployed":"backend"}' });
 
     // Act
-    const outcome = await awsLambdaTrigger.execute(awsLambdaTrigger.render(spec(), events, context), clients);
+    const outcome = await awsLambdaTrigger.execute(
+      awsLambdaTrigger.render(spec(), events, context),
+      aws.clients,
+    );
 
     // Assess
     expect(outcome).toMatchObject({ status: 200, result: { deployed: 'backend' } });
@@ -120,7 +107,7 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
 
   it('fails a function error as retryable with the error message, unlike upstream', async () => {
     // Prepare
-    sink.answer({
+    aws.sink.answer({
       status: 200,
       body: '{"errorType":"Error","errorMessage":"boom"}',
       headers: { 'x-amz-function-error': 'Unhandled' },
@@ -128,7 +115,7 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
 
     // Act
     const error = await awsLambdaTrigger
-      .execute(awsLambdaTrigger.render(spec(), events, context), clients)
+      .execute(awsLambdaTrigger.render(spec(), events, context), aws.clients)
       .catch((err: unknown) => err);
 
     // Assess
@@ -139,7 +126,7 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
 
   it('does not retry a missing function', async () => {
     // Prepare
-    sink.answer({
+    aws.sink.answer({
       status: 404,
       body: '{"Type":"User","message":"Function not found: arn:aws:lambda:eu-west-1:1:function:deploy"}',
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' },
@@ -147,7 +134,7 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
 
     // Act
     const error = await awsLambdaTrigger
-      .execute(awsLambdaTrigger.render(spec(), events, context), clients)
+      .execute(awsLambdaTrigger.render(spec(), events, context), aws.clients)
       .catch((err: unknown) => err);
 
     // Assess
@@ -159,7 +146,7 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
 
   it('retries throttling', async () => {
     // Prepare
-    sink.answer({
+    aws.sink.answer({
       status: 429,
       body: '{"message":"Rate exceeded"}',
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' },
@@ -167,7 +154,7 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
 
     // Act
     const error = await awsLambdaTrigger
-      .execute(awsLambdaTrigger.render(spec(), events, context), clients)
+      .execute(awsLambdaTrigger.render(spec(), events, context), aws.clients)
       .catch((err: unknown) => err);
 
     // Assess
@@ -182,7 +169,7 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
       context,
     );
     const withSecrets = {
-      ...clients,
+      ...aws.clients,
       secrets: memorySecrets({ 'aws/id': 'AKIDFROMSECRET', 'aws/secret': 's' }),
     };
 
@@ -190,7 +177,7 @@ describe('awsLambda trigger execute through the AWS SDK', () => {
     await awsLambdaTrigger.execute(request, withSecrets);
 
     // Assess
-    expect(sink.requests[0]?.headers.authorization).toMatch(/Credential=AKIDFROMSECRET\//);
+    expect(aws.sink.requests[0]?.headers.authorization).toMatch(/Credential=AKIDFROMSECRET\//);
   });
 });
 

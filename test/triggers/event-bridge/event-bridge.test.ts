@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRetryable, TriggerError } from '../../../lib/errors.ts';
 import type { EventBridgeTriggerSpec } from '../../../lib/manifests/types.ts';
 import { eventBridgeTrigger } from '../../../lib/triggers/event-bridge/index.ts';
-import type { FiredEvents, TriggerClients } from '../../../lib/triggers/types.ts';
-import { event, type HttpSink, renderContext, startHttpSink } from '../fixtures.ts';
+import type { FiredEvents } from '../../../lib/triggers/types.ts';
+import { event, renderContext, useAwsSink } from '../fixtures.ts';
 
 const events: FiredEvents = { upload: event('e1', { detail: { bucket: 'in', key: 'a.csv', size: 12 } }) };
 const context = renderContext();
@@ -20,26 +20,10 @@ const spec = (overrides: Partial<EventBridgeTriggerSpec> = {}): EventBridgeTrigg
 });
 
 /** The EventBridge JSON 1.1 API on loopback, driven by the real SDK. */
-let sink: HttpSink;
-let clients: TriggerClients;
-beforeAll(async () => {
-  sink = await startHttpSink();
-  clients = {
-    aws: {
-      endpoint: sink.url,
-      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
-      maxAttempts: 1,
-    },
-  };
-});
-afterAll(() => sink.close());
-beforeEach(() => {
-  sink.requests.length = 0;
-  sink.answer({
-    status: 200,
-    body: '{"FailedEntryCount":0,"Entries":[{"EventId":"11710aed-b79e-4468-a20b-bb3c0c3b4860"}]}',
-    headers: { 'content-type': 'application/x-amz-json-1.1' },
-  });
+const aws = useAwsSink({
+  status: 200,
+  body: '{"FailedEntryCount":0,"Entries":[{"EventId":"11710aed-b79e-4468-a20b-bb3c0c3b4860"}]}',
+  headers: { 'content-type': 'application/x-amz-json-1.1' },
 });
 
 describe('eventBridge trigger render', () => {
@@ -98,20 +82,20 @@ describe('eventBridge trigger execute through the AWS SDK', () => {
     const request = eventBridgeTrigger.render(spec(), events, context);
 
     // Act
-    const outcome = await eventBridgeTrigger.execute(request, clients);
+    const outcome = await eventBridgeTrigger.execute(request, aws.clients);
 
     // Assess
     expect(outcome.summary).toBe(
       'put event outrigger.ci/Upload Seen on bus default (11710aed-b79e-4468-a20b-bb3c0c3b4860)',
     );
-    const sent = sink.requests[0];
+    const sent = aws.sink.requests[0];
     expect(sent?.headers['x-amz-target']).toBe('AWSEvents.PutEvents');
     expect(JSON.parse(sent?.body ?? '')).toEqual({ Entries: [request.entry] });
   });
 
   it('fails a failed entry as retryable, naming the error code', async () => {
     // Prepare
-    sink.answer({
+    aws.sink.answer({
       status: 200,
       body: '{"FailedEntryCount":1,"Entries":[{"ErrorCode":"ThrottlingException","ErrorMessage":"Rate exceeded"}]}',
       headers: { 'content-type': 'application/x-amz-json-1.1' },
@@ -119,7 +103,7 @@ describe('eventBridge trigger execute through the AWS SDK', () => {
 
     // Act
     const error = await eventBridgeTrigger
-      .execute(eventBridgeTrigger.render(spec(), events, context), clients)
+      .execute(eventBridgeTrigger.render(spec(), events, context), aws.clients)
       .catch((err: unknown) => err);
 
     // Assess
@@ -132,7 +116,7 @@ describe('eventBridge trigger execute through the AWS SDK', () => {
 
   it('does not retry a bus that does not exist', async () => {
     // Prepare
-    sink.answer({
+    aws.sink.answer({
       status: 400,
       body: '{"__type":"ResourceNotFoundException","message":"Event bus ci-bus does not exist."}',
       headers: { 'content-type': 'application/x-amz-json-1.1' },
@@ -140,7 +124,7 @@ describe('eventBridge trigger execute through the AWS SDK', () => {
 
     // Act
     const error = await eventBridgeTrigger
-      .execute(eventBridgeTrigger.render(spec({ eventBusName: 'ci-bus' }), events, context), clients)
+      .execute(eventBridgeTrigger.render(spec({ eventBusName: 'ci-bus' }), events, context), aws.clients)
       .catch((err: unknown) => err);
 
     // Assess
@@ -168,6 +152,6 @@ describe('eventBridge trigger execute through the AWS SDK', () => {
     // Assess
     expect(seen).toEqual([request]);
     expect(outcome.result).toEqual({ eventId: 'ev-1' });
-    expect(sink.requests).toHaveLength(0);
+    expect(aws.sink.requests).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@
  * The StateStore contract every durable adapter passes: compare-and-set that lets exactly one of two
  * concurrent writers win, no lost updates under contention, and done markers that expire.
  */
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { SensorEvent } from '../../../lib/events/envelope.ts';
 import type { StateStore } from '../../../lib/sensors/state.ts';
 
@@ -30,6 +30,39 @@ export function saved(id = `e${++counter}`): SensorEvent {
     },
     data: { ref: 'refs/heads/main', note: 'é <&> ✓' },
   };
+}
+
+/** A store the suite opens and must close after the file. */
+export type ClosableStore = StateStore & { close(): unknown };
+
+/**
+ * Registers the contract over stores `connect` opens on one clock the tests move, and returns an `open`
+ * for the adapter's own tests; every store opened is closed after the file (register the backend's own
+ * teardown before calling this, so the stores close first).
+ */
+export function contractOverStores<S extends ClosableStore, O>(
+  connect: (now: () => number, options: O | undefined) => Promise<S>,
+): (options?: O) => Promise<S> {
+  const stores: S[] = [];
+  let clock = Date.now();
+  let sensors = 0;
+  const open = async (options?: O): Promise<S> => {
+    const store = await connect(() => clock, options);
+    stores.push(store);
+    return store;
+  };
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+  });
+  stateStoreContract(async () => ({
+    one: await open(),
+    two: await open(),
+    sensor: `sensor-${++sensors}`,
+    advance: (ms) => {
+      clock += ms;
+    },
+  }));
+  return open;
 }
 
 /** Registers the contract tests; `fixture` gives fresh stores over a fresh sensor namespace each time. */

@@ -2,47 +2,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStateStore } from '../../../lib/bus/sqs/state.ts';
 import { BusError } from '../../../lib/errors.ts';
 import { type DynaliteServer, startDynalite } from '../../support/dynalite.ts';
-import { saved, stateStoreContract } from './contract.ts';
+import { contractOverStores, saved } from './contract.ts';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test-secret-never-shown' };
 
 describe('DynamoStateStore against dynalite', () => {
   let dynalite: DynaliteServer;
-  const stores: DynamoStateStore[] = [];
-  let clock = Date.now();
-  let sensors = 0;
-
-  const open = async (options: Partial<Parameters<typeof DynamoStateStore.connect>[0]> = {}) => {
-    const store = await DynamoStateStore.connect({
-      table: 'outrigger-state',
-      region: 'us-east-1',
-      endpoint: dynalite.endpoint,
-      credentials,
-      createIfMissing: true,
-      now: () => clock,
-      ...options,
-    });
-    stores.push(store);
-    return store;
-  };
 
   beforeAll(async () => {
     dynalite = await startDynalite();
   });
 
   afterAll(async () => {
-    for (const store of stores) store.close();
     await dynalite?.stop();
   });
 
-  stateStoreContract(async () => ({
-    one: await open(),
-    two: await open(),
-    sensor: `sensor-${++sensors}`,
-    advance: (ms) => {
-      clock += ms;
-    },
-  }));
+  const open = contractOverStores(
+    (now, options: Partial<Parameters<typeof DynamoStateStore.connect>[0]> | undefined) =>
+      DynamoStateStore.connect({
+        table: 'outrigger-state',
+        region: 'us-east-1',
+        endpoint: dynalite.endpoint,
+        credentials,
+        createIfMissing: true,
+        now,
+        ...options,
+      }),
+  );
 
   it('refuses to start on a missing table unless it may create it', async () => {
     // When a store opens a table that does not exist without createIfMissing

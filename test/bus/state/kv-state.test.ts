@@ -3,42 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_KEY, encodeKeyPart, JetStreamKvStateStore } from '../../../lib/bus/jetstream/kv-state.ts';
 import { BusError } from '../../../lib/errors.ts';
 import { type NatsServer, requireNatsServer, startNatsServer } from '../../support/nats-server.ts';
-import { saved, stateStoreContract } from './contract.ts';
+import { contractOverStores, saved } from './contract.ts';
 
 describe.runIf(requireNatsServer())('JetStreamKvStateStore against nats-server', () => {
   let server: NatsServer;
-  const stores: JetStreamKvStateStore[] = [];
-  let clock = Date.now();
-  let sensors = 0;
-
-  const open = async (options: Partial<Parameters<typeof JetStreamKvStateStore.connect>[0]> = {}) => {
-    const store = await JetStreamKvStateStore.connect({
-      url: server.url,
-      createIfMissing: true,
-      now: () => clock,
-      ...options,
-    });
-    stores.push(store);
-    return store;
-  };
 
   beforeAll(async () => {
     server = await startNatsServer();
   });
 
   afterAll(async () => {
-    for (const store of stores) await store.close();
     await server?.stop();
   });
 
-  stateStoreContract(async () => ({
-    one: await open(),
-    two: await open(),
-    sensor: `sensor-${++sensors}`,
-    advance: (ms) => {
-      clock += ms;
-    },
-  }));
+  const open = contractOverStores(
+    (now, options: Partial<Parameters<typeof JetStreamKvStateStore.connect>[0]> | undefined) =>
+      JetStreamKvStateStore.connect({ url: server.url, createIfMissing: true, now, ...options }),
+  );
 
   it('keeps state in a bucket named after the sensor, under <trigger>/', async () => {
     // Given events saved for sensor "webhook-sensor", trigger "deploy"

@@ -2,19 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRetryable, KubeApiError } from '../../lib/errors.ts';
 import { createKubeClient, type KubeClient, type KubeObject } from '../../lib/kube/client.ts';
-import { type ResolvedKubeConfig, resolveKubeConfig } from '../../lib/kube/config.ts';
-import { type ApiServer, startApiServer } from '../support/apiserver.ts';
+import type { ResolvedKubeConfig } from '../../lib/kube/config.ts';
+import type { ApiServer } from '../support/apiserver.ts';
+import { startApiServerClient } from '../support/kube-client.ts';
 
 let server: ApiServer;
 let config: ResolvedKubeConfig;
 let kube: KubeClient;
 
 beforeEach(async () => {
-  server = await startApiServer({ namespace: 'ci' });
-  const resolved = await resolveKubeConfig({ kubeconfigPath: server.kubeconfigPath, env: {} });
-  if (!resolved) throw new Error('test kubeconfig did not resolve');
-  config = resolved;
-  kube = createKubeClient(config, { timeoutMs: 500 });
+  ({ server, config, kube } = await startApiServerClient(500, { namespace: 'ci' }));
 });
 
 afterEach(async () => {

@@ -7,11 +7,12 @@ import { parse as parseYaml } from 'yaml';
 import { isRetryable, KubeApiError, TriggerError } from '../../../lib/errors.ts';
 import type { SensorEvent } from '../../../lib/events/envelope.ts';
 import { createKubeClient, type KubeClient } from '../../../lib/kube/client.ts';
-import { type ResolvedKubeConfig, resolveKubeConfig } from '../../../lib/kube/config.ts';
+import type { ResolvedKubeConfig } from '../../../lib/kube/config.ts';
 import type { K8sTriggerSpec } from '../../../lib/manifests/types.ts';
 import { idempotentName, K8S_LABELS, k8sTrigger } from '../../../lib/triggers/k8s/index.ts';
 import type { FiredEvents, RenderContext } from '../../../lib/triggers/types.ts';
-import { type ApiServer, startApiServer } from '../../support/apiserver.ts';
+import type { ApiServer } from '../../support/apiserver.ts';
+import { startApiServerClient } from '../../support/kube-client.ts';
 
 function event(id: string, data: unknown): SensorEvent {
   return {
@@ -192,11 +193,7 @@ describe('k8s trigger execute against the test apiserver', () => {
   let kube: KubeClient;
 
   beforeEach(async () => {
-    server = await startApiServer();
-    const resolved = await resolveKubeConfig({ kubeconfigPath: server.kubeconfigPath, env: {} });
-    if (!resolved) throw new Error('test kubeconfig did not resolve');
-    config = resolved;
-    kube = createKubeClient(config, { timeoutMs: 1000 });
+    ({ server, config, kube } = await startApiServerClient(1000));
   });
 
   afterEach(async () => {

@@ -1,54 +1,24 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeApiError } from '../../lib/errors.ts';
 import { createKubeClient } from '../../lib/kube/client.ts';
 import { resolveKubeConfig } from '../../lib/kube/config.ts';
 import { kubeconfigText } from '../../lib/kube/kubeconfig-secret.ts';
 import { type ApiServer, startApiServer } from '../support/apiserver.ts';
+import { type AwsJsonServer, startAwsJsonServer } from '../support/aws-json-server.ts';
 
-/**
- * A loopback endpoint speaking the AWS JSON 1.1 protocol of Secrets Manager `GetSecretValue` and SSM
- * `GetParameter`, so the real SDK clients run end to end.
- */
+/** Secrets Manager and SSM on loopback, so the real SDK clients run end to end. */
 const store = new Map<string, string>();
 const calls: string[] = [];
-let aws: Server;
+let aws: AwsJsonServer;
 let endpoint: string;
 let apiserver: ApiServer;
 let kubeconfig: string;
 const credentials = async () => ({ accessKeyId: 'test', secretAccessKey: 'test' });
 
 beforeAll(async () => {
-  aws = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target']);
-      const input = JSON.parse(body) as { SecretId?: string; Name?: string; WithDecryption?: boolean };
-      const id = input.SecretId ?? input.Name ?? '';
-      calls.push(`${target} ${id}${input.WithDecryption ? ' decrypted' : ''}`);
-      const value = store.get(id);
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (id === 'denied') {
-        res.statusCode = 400;
-        res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized' }));
-      } else if (value === undefined) {
-        res.statusCode = 400;
-        const type = target.startsWith('AmazonSSM') ? 'ParameterNotFound' : 'ResourceNotFoundException';
-        res.end(JSON.stringify({ __type: type, message: 'not found' }));
-      } else if (target === 'secretsmanager.GetSecretValue') {
-        res.end(JSON.stringify({ Name: id, SecretString: value }));
-      } else {
-        res.end(JSON.stringify({ Parameter: { Name: id, Value: value, Type: 'SecureString' } }));
-      }
-    });
-  });
-  await new Promise<void>((r) => aws.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${(aws.address() as AddressInfo).port}`;
+  aws = await startAwsJsonServer(store, calls);
+  endpoint = aws.endpoint;
   apiserver = await startApiServer({ namespace: 'ci' });
   kubeconfig = await readFile(apiserver.kubeconfigPath, 'utf8');
   store.set('outrigger/cluster', JSON.stringify({ kubeconfig }));
@@ -58,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await apiserver.close();
-  await new Promise((r) => aws.close(r));
+  await aws.close();
 });
 
 describe('kubeconfig from Secrets Manager or SSM', () => {

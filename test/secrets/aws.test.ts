@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   awsSecretId,
@@ -7,52 +5,27 @@ import {
   SecretNotFoundError,
   secretResolverFromEnv,
 } from '../../lib/secrets/index.ts';
+import { type AwsJsonServer, startAwsJsonServer } from '../support/aws-json-server.ts';
 
-/**
- * A loopback endpoint speaking the AWS JSON 1.1 protocol of Secrets Manager `GetSecretValue` and SSM
- * `GetParameter`, so the real SDK clients are exercised end to end.
- */
+/** Secrets Manager and SSM on loopback, so the real SDK clients are exercised end to end. */
 const store = new Map<string, string>([
   ['outrigger/github', JSON.stringify({ secret: 'gh-value\n', other: 'x' })],
   ['/outrigger/github', JSON.stringify({ secret: 'ssm-value' })],
   ['outrigger/plain', 'not-json-sekrit'],
 ]);
 const calls: string[] = [];
-let server: Server;
+let server: AwsJsonServer;
 let endpoint: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target']);
-      const input = JSON.parse(body) as { SecretId?: string; Name?: string };
-      const id = input.SecretId ?? input.Name ?? '';
-      calls.push(`${target} ${id}`);
-      const value = store.get(id);
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (value === undefined) {
-        res.statusCode = 400;
-        const type = target.startsWith('AmazonSSM') ? 'ParameterNotFound' : 'ResourceNotFoundException';
-        res.end(JSON.stringify({ __type: type, message: 'not found' }));
-      } else if (target === 'secretsmanager.GetSecretValue') {
-        res.end(JSON.stringify({ Name: id, SecretString: value }));
-      } else {
-        res.end(JSON.stringify({ Parameter: { Name: id, Value: value, Type: 'SecureString' } }));
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startAwsJsonServer(store, calls);
+  endpoint = server.endpoint;
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env.AWS_REGION = 'eu-west-1';
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 describe('AWS secret resolver', () => {

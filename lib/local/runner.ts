@@ -31,6 +31,8 @@ export interface LocalOptions {
   /** Manifest files or folders. */
   paths: string[];
   kubeconfig?: string | undefined;
+  /** Deadline of each Kubernetes API request (default: the client's 10 s). */
+  kubeTimeoutMs?: number;
   bus?: BusKind | undefined;
   /** Interface to listen on (default 127.0.0.1; use 0.0.0.0 to accept other machines). */
   host?: string;
@@ -93,7 +95,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
     { log: print, dryRunDir: path.join(workDir, '.outrigger', 'dry-run') },
     secrets,
   );
-  if (kubeconfig) clients.kube = createKubeClient(kubeconfig);
+  if (kubeconfig) {
+    clients.kube = createKubeClient(
+      kubeconfig,
+      options.kubeTimeoutMs === undefined ? {} : { timeoutMs: options.kubeTimeoutMs },
+    );
+  }
   const cluster = clients.kube ? clients.kube.server : 'dry-run';
 
   const subscriptions: Subscription[] = [];

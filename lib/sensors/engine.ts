@@ -259,13 +259,30 @@ export async function processRecord(
   return outcome;
 }
 
-/** Processes a batch in order; one outcome per record (the Bus port's BatchHandler contract). */
+/**
+ * Processes a batch; one outcome per record (the Bus port's BatchHandler contract). When no trigger keeps
+ * state (no `&&` in its conditions) records are independent and run concurrently, except deliveries of
+ * the same event, which run one after the other so the done-marker check sees the first one's result.
+ * Otherwise records run in order, as an Argo sensor handles a trigger's messages one at a time.
+ */
 export async function processBatch(
   compiled: CompiledSensor,
   records: readonly BusRecord[],
   deps: ProcessDependencies,
 ): Promise<RecordOutcome[]> {
-  const outcomes: RecordOutcome[] = [];
-  for (const record of records) outcomes.push(await processRecord(compiled, record, deps));
+  const outcomes: RecordOutcome[] = new Array(records.length);
+  if (compiled.triggers.some((t) => t.condition.needsState)) {
+    for (const [i, record] of records.entries()) outcomes[i] = await processRecord(compiled, record, deps);
+    return outcomes;
+  }
+  const byEvent = new Map<string, number[]>();
+  records.forEach((record, i) => {
+    byEvent.set(record.event.id, [...(byEvent.get(record.event.id) ?? []), i]);
+  });
+  await Promise.all(
+    [...byEvent.values()].map(async (indexes) => {
+      for (const i of indexes) outcomes[i] = await processRecord(compiled, records[i]!, deps);
+    }),
+  );
   return outcomes;
 }

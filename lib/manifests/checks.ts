@@ -5,6 +5,8 @@
  */
 import { RE2JS } from 're2js';
 import { parseGoDurationNs } from '../expr/go-duration.ts';
+import { compileGovaluate } from '../expr/govaluate/index.ts';
+import { compileTemplate } from '../expr/template/index.ts';
 
 // ---------------------------------------------------------------- durations
 
@@ -170,7 +172,10 @@ const templateAction = /\{\{(.*?)\}\}/gs;
 const quoted = /"(?:[^"\\]|\\.)*"|`[^`]*`|'(?:[^'\\]|\\.)*'/g;
 const envCall = /(?<![\w.$])(env|expandenv)(?![\w])/;
 
-/** Refuses Go templates calling sprig's `env` or `expandenv` (a manifest must not read the function's environment). */
+/**
+ * Refuses Go templates calling sprig's `env` or `expandenv` (a manifest must not read the function's
+ * environment), and templates that do not parse: upstream finds those only when the first event arrives.
+ */
 export function checkTemplateFunctions(template: string): string | undefined {
   for (const action of template.matchAll(templateAction)) {
     const code = (action[1] ?? '').replace(quoted, '""');
@@ -179,7 +184,22 @@ export function checkTemplateFunctions(template: string): string | undefined {
       return `templates may not call \`${call[1]}\`: Outrigger refuses \`env\` and \`expandenv\` so a manifest cannot read the function's environment`;
     }
   }
-  return undefined;
+  try {
+    compileTemplate(template);
+    return undefined;
+  } catch (err) {
+    return `invalid Go template: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** A govaluate expression (`filters.exprs[].expr`) that parses; upstream finds errors only at run time. */
+export function checkGovaluate(expression: string): string | undefined {
+  try {
+    compileGovaluate(expression);
+    return undefined;
+  } catch (err) {
+    return `invalid expression: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }
 
 // ---------------------------------------------------------------- conditions

@@ -8,6 +8,7 @@ import { isSeq, type Node, parse as parseYaml, type YAMLSeq } from 'yaml';
 import {
   checkClockTime,
   checkCron,
+  checkGovaluate,
   checkRe2,
   checkTimezone,
   conditionKey,
@@ -115,7 +116,7 @@ const dataFilter = obj(
 );
 
 const exprFilter = obj({
-  expr: required(str(nonEmpty)),
+  expr: required(str(nonEmpty, checkGovaluate)),
   fields: required(
     arr(obj({ path: required(str(nonEmpty)), name: required(str(nonEmpty)) }), { minItems: 1 }),
   ),

@@ -18,6 +18,20 @@ export interface ZonedParts extends CivilTime {
   zoneName: string;
 }
 
+/** The civil time and weekday (0 is Sunday) that instant `ms` reads in UTC, to the whole second. */
+export function utcCivilTime(ms: number): CivilTime & { weekday: number } {
+  const d = new Date(Math.floor(ms / 1000) * 1000);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    weekday: d.getUTCDay(),
+  };
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 // One formatter per zone: building one costs far more than formatting with it.

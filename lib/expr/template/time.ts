@@ -2,7 +2,7 @@
  * Go `time` formatting and parsing with reference layouts ("2006-01-02T15:04:05Z07:00"), for sprig's date
  * functions. Zones come from the runtime's IANA data (Intl); `Local` is the process zone.
  */
-import { type CivilTime, intlKnowsZone, zonedParts } from '../time-zone.ts';
+import { type CivilTime, intlKnowsZone, utcCivilTime, zonedParts } from '../time-zone.ts';
 import { GoTime } from './value.ts';
 
 const LONG_MONTHS = [
@@ -143,22 +143,10 @@ export function isKnownZone(zone: string): boolean {
 
 function fields(t: GoTime): Fields {
   const { offsetSec, abbr } = zoneOffset(t.ms, t.zone);
-  const d = new Date(Math.floor(t.ms / 1000) * 1000 + offsetSec * 1000);
-  const start = utcMs(d.getUTCFullYear(), 0, 1);
+  const civil = utcCivilTime(t.ms + offsetSec * 1000);
   const yday =
-    Math.floor((utcMs(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - start) / 86400000) + 1;
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    weekday: d.getUTCDay(),
-    yday,
-    offsetSec,
-    abbr,
-  };
+    Math.floor((utcMs(civil.year, civil.month - 1, civil.day) - utcMs(civil.year, 0, 1)) / 86400000) + 1;
+  return { ...civil, yday, offsetSec, abbr };
 }
 
 /** `Date.UTC` without its 0..99 → 1900s year mapping. */

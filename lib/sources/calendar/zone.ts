@@ -2,7 +2,7 @@
  * Wall-clock arithmetic in IANA time zones through Intl, shaped after Go's `time` package so the cron
  * evaluator can follow robfig/cron's steps exactly (`time.Date` normalisation, `Time.String()`).
  */
-import { type CivilTime, intlKnowsZone, zonedParts } from '../../expr/time-zone.ts';
+import { type CivilTime, intlKnowsZone, utcCivilTime, zonedParts } from '../../expr/time-zone.ts';
 
 /** A civil time in one zone; `weekday` 0 is Sunday. */
 export interface WallClock extends CivilTime {
@@ -21,18 +21,7 @@ export function isKnownZone(zone: string): boolean {
 /** The civil time of instant `ms` (whole seconds) in `zone`. */
 export function wallClock(ms: number, zone: string): WallClock {
   const seconds = Math.floor(ms / 1000) * 1000;
-  if (isUtc(zone)) {
-    const d = new Date(seconds);
-    return {
-      year: d.getUTCFullYear(),
-      month: d.getUTCMonth() + 1,
-      day: d.getUTCDate(),
-      hour: d.getUTCHours(),
-      minute: d.getUTCMinutes(),
-      second: d.getUTCSeconds(),
-      weekday: d.getUTCDay(),
-    };
-  }
+  if (isUtc(zone)) return utcCivilTime(seconds);
   const { year, month, day, hour, minute, second } = zonedParts(seconds, zone);
   return {
     year,

@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isRetryable, KubeApiError } from '../../lib/errors.ts';
+import { isRetryable } from '../../lib/errors.ts';
 import { createKubeClient, type KubeClient, type KubeObject } from '../../lib/kube/client.ts';
 import type { ResolvedKubeConfig } from '../../lib/kube/config.ts';
 import type { ApiServer } from '../support/apiserver.ts';
-import { startApiServerClient } from '../support/kube-client.ts';
+import { kubeFailure as failure, startApiServerClient } from '../support/kube-client.ts';
 
 let server: ApiServer;
 let config: ResolvedKubeConfig;
@@ -24,15 +24,6 @@ const job = (name: string, namespace = 'ci'): KubeObject => ({
   metadata: { name, namespace, labels: { app: 'build' } },
   spec: { template: { spec: { containers: [{ name: 'main', image: 'alpine:3' }], restartPolicy: 'Never' } } },
 });
-
-async function failure(promise: Promise<unknown>): Promise<KubeApiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof KubeApiError)) throw new Error(`expected a KubeApiError, got ${String(err)}`);
-  return err;
-}
 
 describe('createKubeClient against the test apiserver', () => {
   it('creates and gets a Job, resolving its plural by discovery once per apiVersion', async () => {

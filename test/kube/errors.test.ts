@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isRetryable, KubeApiError } from '../../lib/errors.ts';
+import { isRetryable } from '../../lib/errors.ts';
 import { createKubeClient, type KubeClient, type KubeObject } from '../../lib/kube/client.ts';
 import type { ResolvedKubeConfig } from '../../lib/kube/config.ts';
 import type { ApiServer } from '../support/apiserver.ts';
-import { startApiServerClient } from '../support/kube-client.ts';
+import { kubeFailure as failure, startApiServerClient } from '../support/kube-client.ts';
 
 let server: ApiServer;
 let config: ResolvedKubeConfig;
@@ -24,15 +24,6 @@ const job = (name: string): KubeObject => ({
   metadata: { name, namespace: 'ci' },
   spec: { template: { spec: { containers: [{ name: 'main', image: 'alpine' }] } } },
 });
-
-async function failure(promise: Promise<unknown>): Promise<KubeApiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof KubeApiError)) throw new Error(`expected a KubeApiError, got ${String(err)}`);
-  return err;
-}
 
 describe('Kubernetes API errors for the identity', () => {
   it('names the verb and resource a 403 lacks, and the Role rule that grants it', async () => {

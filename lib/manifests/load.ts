@@ -10,7 +10,7 @@ import { ManifestError, type ManifestIssue } from '../errors.ts';
 import { objectMeta } from './common.ts';
 import { eventBusSpec } from './eventbus.ts';
 import { eventSourceSpec } from './eventsource.ts';
-import { any, obj, required, type Schema, SchemaContext, str, valueNode } from './schema.ts';
+import { any, obj, required, type Schema, SchemaContext, str, suggest, valueNode } from './schema.ts';
 import { checkSensorReferences, sensorSpec } from './sensor.ts';
 import type { EventBus, EventSource, Manifest, ManifestSet, Sensor } from './types.ts';
 
@@ -117,6 +117,15 @@ function checkText(
         root,
         version === undefined ? 'apiVersion' : 'kind',
         `missing required field \`${version === undefined ? 'apiVersion' : 'kind'}\``,
+      );
+    } else if (isArgoEvents && !version.startsWith('argoproj.io/')) {
+      // `apiVersion: v1` on a Sensor is a typo, not someone else's manifest: losing a Sensor silently is worse.
+      ctx.error(valueNode(root, 'apiVersion'), 'apiVersion', `must be ${apiVersion} for a ${kind}`);
+    } else if (version.startsWith('argoproj.io/') && !isArgoEvents && suggest(kind, kinds) !== undefined) {
+      ctx.error(
+        valueNode(root, 'kind'),
+        'kind',
+        `unknown kind \`${kind}\`: did you mean \`${suggest(kind, kinds)}\`? (Argo Events kinds: ${kinds.join(', ')})`,
       );
     } else if (!version.startsWith('argoproj.io/') || !isArgoEvents) {
       const name = scalarString(valueNode(valueNode(root, 'metadata'), 'name'));

@@ -69,3 +69,43 @@ describe('expressions and templates are checked when manifests load, not when th
     expect(issues).toEqual([]);
   });
 });
+
+describe('a misspelled kind or apiVersion is refused rather than skipped', () => {
+  it('refuses `kind: Sensors` in the argoproj.io group with the kind it probably meant', () => {
+    const issues = issuesOf(
+      'apiVersion: argoproj.io/v1alpha1\nkind: Sensors\nmetadata:\n  name: s\nspec: {}\n',
+    );
+
+    expect(issues).toEqual([
+      expect.objectContaining({
+        line: 2,
+        path: 'kind',
+        message: expect.stringContaining('did you mean `Sensor`?'),
+      }),
+    ]);
+  });
+
+  it('refuses a Sensor whose apiVersion is not argoproj.io', () => {
+    const issues = issuesOf('apiVersion: v1\nkind: Sensor\nmetadata:\n  name: s\nspec: {}\n');
+
+    expect(issues).toEqual([
+      expect.objectContaining({
+        line: 1,
+        path: 'apiVersion',
+        message: 'must be argoproj.io/v1alpha1 for a Sensor',
+      }),
+    ]);
+  });
+
+  it('still skips Argo Workflows kinds and plain Kubernetes objects with a warning', () => {
+    const set = loadManifestText(
+      'apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata:\n  name: w\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n',
+      'mixed.yaml',
+    );
+
+    expect(set.warnings.map((w) => w.message)).toEqual([
+      expect.stringContaining('not an Argo Events manifest; ignored'),
+      expect.stringContaining('not an Argo Events manifest; ignored'),
+    ]);
+  });
+});

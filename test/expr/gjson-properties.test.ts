@@ -5,7 +5,8 @@ import { set } from '../../lib/expr/sjson.ts';
 
 const pathChars = fc.constantFrom(...'ab.|#@*?!\\[]{}()"=<>%~:,0123456789 -'.split(''));
 const junkPath = fc.array(pathChars, { maxLength: 30 }).map((cs) => cs.join(''));
-const key = fc.string({ maxLength: 8 });
+// Empty keys are left out: an empty path component is degenerate in gjson's syntax (`a..b`).
+const key = fc.string({ minLength: 1, maxLength: 8 });
 const json = fc.json({ maxDepth: 4 });
 
 /** Walks a JS value along keys the way a JS property access would. */
@@ -13,6 +14,12 @@ function walk(value: unknown, keys: string[]): unknown {
   let cur = value;
   for (const k of keys) {
     if (cur === null || typeof cur !== 'object') return undefined;
+    if (Array.isArray(cur)) {
+      // gjson indexes arrays by a number key as Go's Atoi reads it (`00` is 0); `length` is no JSON member.
+      if (!/^\d+$/.test(k)) return undefined;
+      cur = cur[Number(k)];
+      continue;
+    }
     if (!Object.hasOwn(cur, k)) return undefined;
     cur = (cur as Record<string, unknown>)[k];
   }

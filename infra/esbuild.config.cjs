@@ -21,6 +21,8 @@ const stubs = {
   nats: "throw new Error('this bundle was packaged for the SQS bus: package again after adding a jetstreamExotic EventBus')",
   'jq-wasm': "throw new Error('no sensor used transform.jq when this bundle was packaged: package again')",
   wasmoon: "throw new Error('no sensor used a Lua script when this bundle was packaged: package again')",
+  filter:
+    "throw new Error('no EventSource used filter.expression when this bundle was packaged: package again')",
   // Lambda's nodejs22.x has a global WebSocket; the JetStream adapter imports `ws` only where there is none.
   ws: "throw new Error('the ws shim is not bundled: functions run on Node 22, which has a global WebSocket')",
 };
@@ -61,6 +63,11 @@ function deployOnly(deployment) {
         const jetstreamSide = args.importer.startsWith(jetstream) || local?.startsWith(jetstream);
         if (jetstreamSide && bus === 'sqs') return { path: 'nats', namespace: 'outrigger-stub' };
         if (args.path === 'ws') return { path: 'ws', namespace: 'outrigger-stub' };
+        // The compiled configuration holds streamConfig parsed (infra/package-time.ts): no YAML at run time.
+        if (args.path === 'yaml' && jetstreamSide) return { path: 'loader', namespace: 'outrigger-stub' };
+        const exprLang = path.join(root, 'lib/expr/expr-lang/index.ts');
+        if (local === exprLang && current().filter === false)
+          return { path: 'filter', namespace: 'outrigger-stub' };
         if (args.path === 'jq-wasm' && jq === false) return { path: 'jq-wasm', namespace: 'outrigger-stub' };
         if (args.path === 'wasmoon') {
           if (usesLua === false) return { path: 'wasmoon', namespace: 'outrigger-stub' };

@@ -78,7 +78,7 @@ export interface CfnOutput {
 export interface Expansion {
   bus: 'sqs' | 'jetstream';
   /** Optional engines the sensors use: jq (`transform.jq`) and Lua (`filters.script`, `transform.script`). */
-  features: { jq: boolean; lua: boolean };
+  features: { jq: boolean; lua: boolean; filter: boolean };
   /** The set shipped in every bundle, with the EventBus the deployment uses made explicit. */
   config: ManifestSet;
   routes: Route[];
@@ -748,6 +748,17 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
   const features = {
     jq: dependencies.some((d) => Boolean(d.transform?.jq)),
     lua: dependencies.some((d) => Boolean(d.transform?.script || d.filters?.script)),
+    // EventSource `filter.expression` needs the expr-lang evaluator (and RE2) in the source functions.
+    filter: set.eventSources.some((source) =>
+      Object.values(source.spec).some(
+        (events) =>
+          typeof events === 'object' &&
+          events !== null &&
+          Object.values(events as Record<string, { filter?: unknown }>).some(
+            (spec) => spec?.filter !== undefined,
+          ),
+      ),
+    ),
   };
   return { bus: busKind, features, config, routes, functions, resources, outputs, notes };
 }

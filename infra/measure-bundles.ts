@@ -27,6 +27,8 @@ export interface Deployment {
   bus: 'sqs' | 'jetstream';
   jq: boolean;
   lua: boolean;
+  /** Whether an EventSource uses `filter.expression` (the expr-lang evaluator and RE2). */
+  filter?: boolean;
 }
 
 interface EsbuildConfig {

@@ -266,7 +266,13 @@ export interface Sensor {
 // ---------------------------------------------------------------- EventBus
 
 export interface EventBusSpec {
-  jetstreamExotic?: { url: string; accessSecret?: SecretKeySelector; streamConfig?: string; tls?: unknown };
+  jetstreamExotic?: {
+    url: string;
+    accessSecret?: SecretKeySelector;
+    /** YAML text as Argo takes it; the compiled configuration of a deployment holds it parsed. */
+    streamConfig?: string | Record<string, unknown>;
+    tls?: unknown;
+  };
   /** Outrigger extension: SQS queues per sensor, DynamoDB for state. */
   sqs?: {
     region?: string;

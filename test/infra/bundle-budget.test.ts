@@ -32,6 +32,21 @@ describe('function bundles', { timeout: 60_000 }, () => {
     expect(bytes, `webhook bundle is ${bytes} bytes`).toBeLessThanOrEqual(budget);
   });
 
+  it('keeps the webhook function on JetStream under 400 KB, with no YAML parser, ws shim or RE2 in it', async () => {
+    // Prepare: the article on a jetstreamExotic bus, no EventSource filter (what package-time records)
+    const deployment: Deployment = { bus: 'jetstream', jq: false, lua: false, filter: false };
+
+    // Act
+    const { file, bytes } = await bundleFunction('webhook', deployment, outdir);
+    const text = await readFile(file, 'utf8');
+
+    // Assess
+    expect(bytes, `webhook bundle is ${bytes} bytes`).toBeLessThanOrEqual(400 * 1024);
+    expect(text).not.toContain('yaml.org,2002');
+    expect(text).not.toContain('RE2JS');
+    expect(text).toContain('the ws shim is not bundled');
+  });
+
   it('keeps the sensor function within its size budget on either bus, Lua included', async () => {
     // Prepare
     const budget = budgets.sensor.maxBytes;

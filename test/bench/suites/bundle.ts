@@ -16,7 +16,12 @@ import { median } from '../support/stats.ts';
 
 const require = createRequire(import.meta.url);
 const { esbuildOptions } = require('../../../infra/esbuild.config.cjs') as {
-  esbuildOptions: (bus?: string) => BuildOptions & { exclude?: string[]; outputFileExtension?: string };
+  esbuildOptions: (deployment?: {
+    bus: string;
+    jq: boolean;
+    lua: boolean;
+    filter: boolean;
+  }) => BuildOptions & { exclude?: string[]; outputFileExtension?: string };
 };
 
 export type FunctionName = 'webhook' | 'sensor';
@@ -33,7 +38,12 @@ export function buildFunction(name: FunctionName, bus: BusName): Promise<string>
   if (!done) {
     done = (async () => {
       const { build } = await import('esbuild');
-      const { exclude, outputFileExtension: _ext, ...options } = esbuildOptions(bus);
+      // What a deployment of the article on this bus packages: no sensor uses jq or Lua.
+      const {
+        exclude,
+        outputFileExtension: _ext,
+        ...options
+      } = esbuildOptions({ bus, jq: false, lua: false, filter: false });
       const outfile = join(outDir, `${key}.mjs`);
       await mkdir(outDir, { recursive: true });
       await build({

@@ -82,10 +82,7 @@ export class AuthError extends OutriggerError {
 
 /** The request could not become an event: wrong method, unknown route, bad or oversized body. */
 export class PayloadError extends OutriggerError {
-  constructor(
-    message: string,
-    options: OutriggerErrorOptions & { code?: ErrorCode } = {},
-  ) {
+  constructor(message: string, options: OutriggerErrorOptions & { code?: ErrorCode } = {}) {
     super(options.code ?? ErrorCode.PayloadInvalid, message, { statusCode: 400, expose: true, ...options });
   }
 }

@@ -10,8 +10,7 @@ import { busKindFromEnv, openBus, openStateStore } from '../bus/index.ts';
 import type { Bus, BusRecord } from '../bus/port.ts';
 import { decodeEvent, subjectOf } from '../events/envelope.ts';
 import { createKubeClient } from '../kube/client.ts';
-import type { KubeAccessOptions } from '../kube/config.ts';
-import { resolveKubeConfig } from '../kube/config.ts';
+import { kubeAccessFromEnv, resolveKubeConfig } from '../kube/config.ts';
 import { runtimeManifests } from '../manifests/runtime.ts';
 import type { ManifestSet } from '../manifests/types.ts';
 import { createLogger } from '../observability/log.ts';
@@ -77,12 +76,18 @@ async function prepare(): Promise<Prepared> {
     ...busKindFromEnv(process.env),
   };
   const [bus, store] = await Promise.all([openBus(set, busOptions), openStateStore(set, busOptions)]);
-  return {
-    set,
-    bus,
-    compiled: compileSensor(sensor),
-    deps: { store, clients: { dryRunDir, log: (line) => logger.info(line) }, logger },
+  const clients = triggerClientsFromEnv({ dryRunDir, log: (line) => logger.info(line) }, secrets);
+  // Without any cluster access configured, Kubernetes triggers run in dry-run (logged, never silent).
+  const kubeconfig = await resolveKubeConfig(kubeAccessFromEnv(process.env));
+  if (kubeconfig) clients.kube = createKubeClient(kubeconfig);
+  const deps: ProcessDependencies = {
+    store,
+    clients,
+    logger,
+    // Retries that would not fit the invocation go back to the bus instead (DESIGN §3).
+    run: { remainingMs: () => invocation?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY },
   };
+  return { set, bus, compiled: compileSensor(sensor), deps };
 }
 
 function prepareOnce(): Promise<Prepared> {

@@ -11,6 +11,7 @@ import { encodeEvent, newEvent } from '../../lib/events/envelope.ts';
 import { resetRuntimeManifests } from '../../lib/manifests/runtime.ts';
 import { handleSensorInvocation, resetSensorFunction } from '../../lib/sensors/lambda.ts';
 import { credentials, openSqsBus, rawClient } from '../bus/sqs/helpers.ts';
+import { startApiServer } from '../support/apiserver.ts';
 import type { DynaliteServer } from '../support/dynalite.ts';
 import { startDynalite } from '../support/dynalite.ts';
 import type { Fauxqs } from '../support/fauxqs.ts';
@@ -52,6 +53,32 @@ describe('the sensor function', () => {
 
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the Job in the cluster its environment names, not in dry-run', async () => {
+    const apiserver = await startApiServer();
+    const dir = await manifestsDir();
+    dirs.push(dir);
+    Object.assign(process.env, {
+      OUTRIGGER_MANIFESTS: dir,
+      OUTRIGGER_SENSOR: 'github-build-sensor',
+      OUTRIGGER_BUS: 'memory',
+      OUTRIGGER_DRY_RUN_DIR: path.join(dir, 'dry-run'),
+      OUTRIGGER_LOG_LEVEL: 'error',
+      KUBECONFIG: apiserver.kubeconfigPath,
+    });
+
+    const response = await handleSensorInvocation({
+      Records: [
+        { messageId: 'm1', receiptHandle: 'r1', body: encodeEvent(pushEvent('refs/heads/main', 'k1')) },
+      ],
+    });
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(
+      apiserver.objects('Job').map((job) => job.metadata.annotations?.['outrigger.io/event-ids']),
+    ).toEqual(['k1']);
+    await apiserver.close();
   });
 
   describe('on SQS', () => {
@@ -122,6 +149,7 @@ describe('the sensor function', () => {
       server = await startNatsServer();
     });
 
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: describe.runIf(…)(…) opens a scope of its own
     afterAll(async () => {
       await server?.stop();
     });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { BusKind } from '../bus/index.ts';
 import { busKindOf, findEventBus, openBus, openStateStore } from '../bus/index.ts';
 import type { Bus, Subscription } from '../bus/port.ts';
-import { formatIssue } from '../errors.ts';
+import { formatIssue, ManifestError } from '../errors.ts';
 import { createKubeClient } from '../kube/client.ts';
 import { resolveKubeConfig } from '../kube/config.ts';
 import { loadManifests } from '../manifests/load.ts';
@@ -23,7 +23,7 @@ import type { StateStore } from '../sensors/state.ts';
 import { startCalendarTimers } from '../sources/calendar/index.ts';
 import type { Ingest } from '../sources/ingest.ts';
 import { createIngest } from '../sources/ingest.ts';
-import { triggerClientsFromEnv } from '../triggers/clients.ts';
+import { missingTriggerClients, triggerClientsFromEnv } from '../triggers/clients.ts';
 import type { TriggerClients } from '../triggers/types.ts';
 import { readRequest, writeResponse } from './http.ts';
 
@@ -77,17 +77,6 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
   for (const warning of set.warnings) print(`warning: ${formatIssue(warning)}`);
 
   const secrets = createLocalSecretResolver({ baseDir: path.join(workDir, '.outrigger', 'secrets') });
-  const bus = await openBus(set, {
-    secrets,
-    createIfMissing: true,
-    ...(options.bus === undefined ? {} : { kind: options.bus }),
-  });
-  const store = await openStateStore(set, {
-    secrets,
-    createIfMissing: true,
-    ...(options.bus === undefined ? {} : { kind: options.bus }),
-  });
-
   const kubeconfig = await resolveKubeConfig(
     options.kubeconfig === undefined ? {} : { kubeconfigPath: options.kubeconfig },
   );
@@ -102,6 +91,19 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
     );
   }
   const cluster = clients.kube ? clients.kube.server : 'dry-run';
+  // Refused before any connection opens, so nothing is left running.
+  const missing = missingTriggerClients(set, clients);
+  if (missing.length > 0) throw new ManifestError(missing);
+  const bus = await openBus(set, {
+    secrets,
+    createIfMissing: true,
+    ...(options.bus === undefined ? {} : { kind: options.bus }),
+  });
+  const store = await openStateStore(set, {
+    secrets,
+    createIfMissing: true,
+    ...(options.bus === undefined ? {} : { kind: options.bus }),
+  });
 
   const subscriptions: Subscription[] = [];
   for (const sensor of set.sensors) {

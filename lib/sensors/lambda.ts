@@ -8,6 +8,7 @@
 import type { OpenBusOptions } from '../bus/index.ts';
 import { busKindFromEnv, openBus, openStateStore } from '../bus/index.ts';
 import type { Bus, BusRecord } from '../bus/port.ts';
+import { ManifestError } from '../errors.ts';
 import { decodeEvent, subjectOf } from '../events/envelope.ts';
 import { createKubeClient } from '../kube/client.ts';
 import { kubeAccessFromEnv, resolveKubeConfig } from '../kube/config.ts';
@@ -15,7 +16,7 @@ import { runtimeManifests } from '../manifests/runtime.ts';
 import type { ManifestSet } from '../manifests/types.ts';
 import { createLogger } from '../observability/log.ts';
 import { secretResolverFromEnv } from '../secrets/index.ts';
-import { triggerClientsFromEnv } from '../triggers/clients.ts';
+import { missingTriggerClients, triggerClientsFromEnv } from '../triggers/clients.ts';
 import type { CompiledSensor, ProcessDependencies } from './engine.ts';
 import { compileSensor, processBatch, processRecord, sensorSubjects } from './engine.ts';
 
@@ -75,11 +76,13 @@ async function prepare(): Promise<Prepared> {
     createIfMissing: true,
     ...busKindFromEnv(process.env),
   };
-  const [bus, store] = await Promise.all([openBus(set, busOptions), openStateStore(set, busOptions)]);
   const clients = triggerClientsFromEnv({ dryRunDir, log: (line) => logger.info(line) }, secrets);
   // Without any cluster access configured, Kubernetes triggers run in dry-run (logged, never silent).
   const kubeconfig = await resolveKubeConfig(kubeAccessFromEnv(process.env));
   if (kubeconfig) clients.kube = createKubeClient(kubeconfig);
+  const missing = missingTriggerClients(set, clients);
+  if (missing.length > 0) throw new ManifestError(missing);
+  const [bus, store] = await Promise.all([openBus(set, busOptions), openStateStore(set, busOptions)]);
   const deps: ProcessDependencies = {
     store,
     clients,

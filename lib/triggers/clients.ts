@@ -4,6 +4,8 @@
  * `OUTRIGGER_SLACK_API_URL` (a Slack-compatible API), `OUTRIGGER_ALLOW_LINK_LOCAL=true` (http triggers and
  * url sources may reach 169.254.0.0/16, e.g. an on-host metadata proxy you trust).
  */
+import type { ManifestIssue } from '../errors.ts';
+import type { ManifestSet, Trigger } from '../manifests/types.ts';
 import type { SecretResolver } from '../secrets/resolver.ts';
 import type { TriggerClients } from './types.ts';
 
@@ -20,4 +22,34 @@ export function triggerClientsFromEnv(
   if (env.OUTRIGGER_SLACK_API_URL) clients.slackApiUrl = env.OUTRIGGER_SLACK_API_URL;
   if (env.OUTRIGGER_ALLOW_LINK_LOCAL === 'true') clients.allowLinkLocal = true;
   return clients;
+}
+
+const SERVER_OPERATIONS = new Set(['resubmit', 'retry']);
+
+/**
+ * What the configured clients cannot serve, found before any event arrives: `resubmit` and `retry` need the
+ * Argo Server (the Kubernetes API cannot rebuild a Workflow's nodes).
+ */
+export function missingTriggerClients(set: ManifestSet, clients: TriggerClients): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  for (const sensor of set.sensors) {
+    const origin = set.origins[`Sensor/${sensor.metadata.name}`];
+    sensor.spec.triggers.forEach((trigger, i) => {
+      const chain: [Trigger, string][] = [[trigger, `spec.triggers[${i}]`]];
+      if (trigger.dlqTrigger) chain.push([trigger.dlqTrigger, `spec.triggers[${i}].dlqTrigger`]);
+      for (const [t, path] of chain) {
+        const operation = t.template.argoWorkflow?.operation;
+        if (!operation || !SERVER_OPERATIONS.has(operation) || clients.argoServer) continue;
+        issues.push({
+          file: origin?.file ?? `Sensor/${sensor.metadata.name}`,
+          line: origin?.line ?? 1,
+          column: 1,
+          path: `${path}.template.argoWorkflow.operation`,
+          message: `${operation} needs the Argo Server: set OUTRIGGER_ARGO_SERVER_URL and OUTRIGGER_ARGO_SERVER_TOKEN`,
+          severity: 'error',
+        });
+      }
+    });
+  }
+  return issues;
 }

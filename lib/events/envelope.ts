@@ -20,6 +20,9 @@ export interface CloudEvent<Data = unknown> {
   time: string;
   datacontenttype: 'application/json';
   data: Data;
+  /** W3C trace context as CloudEvents' distributed-tracing extension (absent on foreign events). */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** Upstream's id form: a v4 UUID as 32 lowercase hex characters. */
@@ -42,6 +45,8 @@ export interface NewEventInput<Data> {
   data: Data;
   id?: string | undefined;
   time?: Date;
+  /** Extension attributes, e.g. `traceparent`. */
+  extensions?: { traceparent?: string; tracestate?: string };
 }
 
 /** Builds an envelope; `id` defaults to a fresh upstream-style id. */
@@ -55,6 +60,7 @@ export function newEvent<Data>(input: NewEventInput<Data>): CloudEvent<Data> {
     time: rfc3339Nano(input.time),
     datacontenttype: 'application/json',
     data: input.data,
+    ...input.extensions,
   };
 }
 
@@ -87,6 +93,9 @@ export function encodeEvent(event: CloudEvent): string {
       subject: event.subject,
       datacontenttype: event.datacontenttype,
       time: event.time,
+      // Extension attributes sit beside the context attributes, before data (structured mode).
+      ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
+      ...(event.tracestate === undefined ? {} : { tracestate: event.tracestate }),
       data: event.data,
     }),
   );
@@ -138,6 +147,8 @@ export interface SensorEvent {
   data: unknown;
   /** Data bytes as received, when they may not be JSON (conformance vectors, foreign publishers). */
   raw?: string;
+  /** The event's `traceparent`, kept beside Argo's fixed context keys. */
+  traceparent?: string;
 }
 
 /** Splits an envelope into the Sensor's `{context, data}` view. */
@@ -154,5 +165,6 @@ export function toSensorEvent(event: CloudEvent): SensorEvent {
       time: seconds,
     },
     data: event.data,
+    ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
   };
 }

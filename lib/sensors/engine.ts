@@ -13,6 +13,7 @@ import { toSensorEvent } from '../events/envelope.ts';
 import type { EventDependency, Sensor, Trigger } from '../manifests/types.ts';
 import type { Logger } from '../observability/log.ts';
 import { errorMessage, LogKey } from '../observability/log.ts';
+import { traceFromEvent, traceLogFields } from '../observability/trace.ts';
 import type { RunOptions } from '../triggers/run.ts';
 import { backoffPlan, runTrigger } from '../triggers/run.ts';
 import type { TriggerClients, TriggerOutcome } from '../triggers/types.ts';
@@ -169,6 +170,12 @@ export interface ProcessDependencies {
   run?: RunOptions;
 }
 
+/** The trace of the first fired event that carries one. */
+function traceOf(firing: Firing): { traceparent?: string } {
+  const traceparent = Object.values(firing.events).find((e) => e.traceparent)?.traceparent;
+  return traceparent === undefined ? {} : { traceparent };
+}
+
 /** Executes one firing unless the same firing already completed. */
 async function fire(
   compiled: CompiledSensor,
@@ -187,6 +194,7 @@ async function fire(
       triggerName: firing.trigger.name,
       eventIds,
       now: deps.now?.() ?? new Date(),
+      ...traceOf(firing),
     },
     deps.clients,
     deps.run,
@@ -208,6 +216,7 @@ export async function processRecord(
     [LogKey.eventId]: event.context.id,
     [LogKey.eventSource]: event.context.source,
     [LogKey.eventName]: event.context.subject,
+    ...traceLogFields(traceFromEvent(record.event)),
   });
   const verdicts = await judgeDependencies(compiled, event);
   for (const verdict of verdicts) {

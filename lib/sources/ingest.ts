@@ -13,6 +13,8 @@ import { AuthError, BusError, ErrorCode, ManifestError, OutriggerError, PayloadE
 import { newEvent } from '../events/envelope.ts';
 import { headerValue } from '../events/headers.ts';
 import type { EventSource, EventSourceFilter, ManifestSet, WebhookContext } from '../manifests/types.ts';
+import { recordEventFailed, recordEventPublished } from '../observability/metrics.ts';
+import { childSpan, traceExtensions, traceFromHeaders, traceLogFields } from '../observability/trace.ts';
 import type { SecretResolver } from '../secrets/resolver.ts';
 import { exprLangFilter } from './filter.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
@@ -188,6 +190,7 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
 
   async function accept(binding: Binding, request: HttpRequest): Promise<HttpResponse> {
     const { source, spec, context, route } = binding;
+    const started = performance.now();
     const limit = context.maxPayloadSize ?? DEFAULT_MAX_PAYLOAD_SIZE;
     if (request.body.length > limit) {
       throw new PayloadError(`body of ${request.body.length} bytes exceeds maxPayloadSize ${limit}`, {
@@ -204,19 +207,31 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
       log({ level: 'info', msg: 'event filtered out', ...labels(binding) });
       return jsonResponse(200, { ok: true, filtered: true });
     }
+    // The caller's trace (or a new one) travels with the event to the sensor's logs and created objects.
+    const trace = childSpan(traceFromHeaders(request.headers));
     const event = newEvent({
       source: route.eventSourceName,
       subject: route.eventName,
       type: route.type,
       data,
       id: source.deliveryId(request, data),
+      extensions: traceExtensions(trace),
     });
+    const metric = { eventSource: route.eventSourceName, eventName: route.eventName };
     try {
       await deps.bus.publish(event);
     } catch (cause) {
+      recordEventFailed({ ...metric, publish: true, durationMs: performance.now() - started });
       throw cause instanceof BusError ? cause : new BusError('event could not be recorded', { cause });
     }
-    log({ level: 'info', msg: 'event published', eventId: event.id, ...labels(binding) });
+    recordEventPublished({ ...metric, durationMs: performance.now() - started });
+    log({
+      level: 'info',
+      msg: 'event published',
+      eventId: event.id,
+      ...traceLogFields(trace),
+      ...labels(binding),
+    });
     return jsonResponse(200, { ok: true, id: event.id });
   }
 

@@ -17,6 +17,8 @@ export interface RenderContext {
   eventIds: readonly string[];
   /** When the trigger fired (the `action-timestamp` label). */
   now: Date;
+  /** W3C `traceparent` of the events that fired it, when they carry one (set as an annotation). */
+  traceparent?: string;
 }
 
 /** What a trigger execution reports back. */

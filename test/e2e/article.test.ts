@@ -143,6 +143,26 @@ describe('the article pipeline through the local runner', () => {
     );
   });
 
+  it("carries the caller's W3C trace from the webhook to the created Job", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const body = Buffer.from(
+      JSON.stringify(
+        pushPayload({ ref: 'refs/heads/main', repo: 'myorg/backend-api', after: 'e'.repeat(40) }),
+      ),
+    );
+    await fetch(url, {
+      method: 'POST',
+      headers: { ...githubHeaders('push', body), traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body,
+    });
+    await settle();
+
+    const job = jobsIn(apiserver, 'ci').find((j) => envOf(j).COMMIT_SHA === 'e'.repeat(40));
+    expect(job?.metadata.annotations?.['outrigger.io/traceparent']).toMatch(
+      new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`),
+    );
+  });
+
   it('answers an unknown path with 404', async () => {
     const response = await fetch(url.replace('/push', '/nope'), { method: 'POST', body: '{}' });
 

@@ -17,6 +17,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { KubeApiError, TriggerError } from '../../errors.ts';
 import type { KubeClient, KubeObject, PatchStrategy } from '../../kube/client.ts';
 import type { K8sTriggerSpec } from '../../manifests/types.ts';
+import { TraceKey } from '../../observability/trace.ts';
 import { applyParameters } from '../../sensors/parameters.ts';
 import type { FiredEvents, RenderContext, TriggerClients, TriggerOutcome, TriggerType } from '../types.ts';
 import { fetchSource, isRemoteSource } from './source.ts';
@@ -224,7 +225,12 @@ function finish(
       [K8S_LABELS.trigger]: context.triggerName,
       [K8S_LABELS.actionTimestamp]: String(context.now.getTime()),
     };
-    metadata.annotations = { ...metadata.annotations, [K8S_LABELS.eventIds]: context.eventIds.join(',') };
+    metadata.annotations = {
+      ...metadata.annotations,
+      [K8S_LABELS.eventIds]: context.eventIds.join(','),
+      // The webhook caller's trace reaches the pod's owner: `kubectl get job -o yaml` shows it.
+      ...(context.traceparent === undefined ? {} : { [TraceKey.annotation]: context.traceparent }),
+    };
   } else if (!metadata.name) {
     throw invalid(context, `${operation} needs metadata.name`);
   }

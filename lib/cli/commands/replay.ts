@@ -175,7 +175,7 @@ async function publishAll(
   events: CloudEvent[],
   opts: ReplayOptions,
   secretsDir: string,
-) {
+): Promise<string[]> {
   const bus = await openTarget(set, opts, secretsDir);
   const published: { id: string; originalId: string }[] = [];
   const failed: { id: string; error: string }[] = [];
@@ -205,6 +205,45 @@ async function publishAll(
     for (const f of failed) println(ctx, `  ${f.id}: ${f.error}`);
   }
   if (failed.length > 0) raiseExit(ctx, ExitCode.findings);
+  return published.map((p) => p.originalId);
+}
+
+/**
+ * `--dlq <sensor>` on the SQS bus: read the sensor's dead-letter queue, publish the events again, and delete
+ * each message only once its event is back on the bus. A dry run makes the messages visible again at once.
+ */
+async function replaySqsDeadLetters(
+  ctx: CliContext,
+  set: ManifestSet,
+  opts: ReplayOptions,
+  secretsDir: string,
+  sqs: NonNullable<ManifestSet['eventBuses'][number]['spec']['sqs']>,
+  sensor: string,
+): Promise<void> {
+  const { readDeadLetters } = await import('../../bus/sqs/dead-letters.ts');
+  const batch = await readDeadLetters({
+    region: sqs.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    ...(sqs.endpoint === undefined ? {} : { endpoint: sqs.endpoint }),
+    queueNamePrefix: sqs.queueNamePrefix ?? 'outrigger-',
+    ...(sqs.fifo === undefined ? {} : { fifo: sqs.fifo }),
+    sensor,
+  });
+  try {
+    if (batch.skipped > 0)
+      eprintln(ctx, `left ${batch.skipped} message(s) that are not CloudEvents in the queue`);
+    const ids = new Set(opts.eventId);
+    const events = batch.events.filter((e) => ids.size === 0 || ids.has(e.id));
+    if (opts.dryRun) {
+      await batch.release();
+      await dryRun(ctx, set, events, opts.json === true);
+      return;
+    }
+    const published = await publishAll(ctx, set, events, opts, secretsDir);
+    await batch.remove(published);
+    await batch.release();
+  } finally {
+    batch.close();
+  }
 }
 
 /** Adds `replay` to the program. */
@@ -250,6 +289,11 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       if (opts.dlq !== undefined && opts.subject !== undefined)
         throw usageError('--dlq and --subject exclude each other');
       const set = await loadManifests(await manifestFiles(paths, ctx.io.cwd));
+      const sqs = set.eventBuses.find((b) => b.metadata.name === (opts.stream ?? 'default'))?.spec.sqs;
+      if (opts.dlq !== undefined && sqs && !opts.url) {
+        await replaySqsDeadLetters(ctx, set, opts, secretsDir, sqs, opts.dlq);
+        return;
+      }
       const events = await collectEvents(ctx, set, opts, secretsDir);
       if (opts.dryRun) await dryRun(ctx, set, events, opts.json === true);
       else await publishAll(ctx, set, events, opts, secretsDir);

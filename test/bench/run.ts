@@ -12,6 +12,7 @@ import { ingestHandler } from './suites/ingest-handler.ts';
 import { ingestHttp } from './suites/ingest-http.ts';
 import { latency } from './suites/latency.ts';
 import { memory } from './suites/memory.ts';
+import { publish } from './suites/publish.ts';
 import { sensor } from './suites/sensor.ts';
 import type { BenchContext, Suite } from './support/context.ts';
 import { repoRoot } from './support/fixtures.ts';
@@ -21,6 +22,7 @@ const SUITES: Readonly<Record<string, Suite>> = {
   'ingest-handler': ingestHandler,
   'ingest-http': ingestHttp,
   latency,
+  publish,
   sensor,
   bundle: bundles,
   memory,

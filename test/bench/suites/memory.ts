@@ -28,7 +28,9 @@ interface DriverResult {
 
 function run(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    // The bundle is built for Lambda's Node 22, which has a global WebSocket; Node 20 needs the flag for it.
+    const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-websocket'] : [];
+    const child = spawn(process.execPath, [...flags, ...args], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { PATH: process.env.PATH ?? '', ...env },

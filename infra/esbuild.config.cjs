@@ -62,6 +62,10 @@ function deployOnly(deployment) {
         // What the JetStream adapter loads, or loading it: unreachable once the bus is SQS.
         const jetstreamSide = args.importer.startsWith(jetstream) || local?.startsWith(jetstream);
         if (jetstreamSide && bus === 'sqs') return { path: 'nats', namespace: 'outrigger-stub' };
+        // nats.ws itself (through lib/bus/nats-client.ts): needed by the JetStream bus or a `nats` trigger.
+        const natsClient = args.importer === path.join(root, 'lib/bus/nats-client.ts');
+        if (natsClient && bus === 'sqs' && current().nats === false)
+          return { path: 'nats', namespace: 'outrigger-stub' };
         if (args.path === 'ws') return { path: 'ws', namespace: 'outrigger-stub' };
         // The compiled configuration holds streamConfig parsed (infra/package-time.ts): no YAML at run time.
         if (args.path === 'yaml' && jetstreamSide) return { path: 'loader', namespace: 'outrigger-stub' };

@@ -78,7 +78,7 @@ export interface CfnOutput {
 export interface Expansion {
   bus: 'sqs' | 'jetstream';
   /** Optional engines the sensors use: jq (`transform.jq`) and Lua (`filters.script`, `transform.script`). */
-  features: { jq: boolean; lua: boolean; filter: boolean };
+  features: { jq: boolean; lua: boolean; filter: boolean; nats: boolean };
   /** The set shipped in every bundle, with the EventBus the deployment uses made explicit. */
   config: ManifestSet;
   routes: Route[];
@@ -748,6 +748,12 @@ export function expandManifests(set: ManifestSet, options: ExpandOptions): Expan
   const features = {
     jq: dependencies.some((d) => Boolean(d.transform?.jq)),
     lua: dependencies.some((d) => Boolean(d.transform?.script || d.filters?.script)),
+    // A `nats` trigger needs nats.ws in the sensor functions even on the SQS bus.
+    nats: set.sensors.some((sensor) =>
+      sensor.spec.triggers.some(
+        (t) => t.template.nats !== undefined || t.dlqTrigger?.template.nats !== undefined,
+      ),
+    ),
     // EventSource `filter.expression` needs the expr-lang evaluator (and RE2) in the source functions.
     filter: set.eventSources.some((source) =>
       Object.values(source.spec).some(

@@ -29,6 +29,8 @@ export interface Deployment {
   lua: boolean;
   /** Whether an EventSource uses `filter.expression` (the expr-lang evaluator and RE2). */
   filter?: boolean;
+  /** Whether a sensor has a `nats` trigger (nats.ws stays in the sensor bundle on the SQS bus). */
+  nats?: boolean;
 }
 
 interface EsbuildConfig {
@@ -38,7 +40,7 @@ interface EsbuildConfig {
 }
 
 function label(d: Deployment): string {
-  return `${d.bus}${d.jq ? '+jq' : ''}${d.lua ? '+lua' : ''}`;
+  return `${d.bus}${d.jq ? '+jq' : ''}${d.lua ? '+lua' : ''}${d.nats ? '+nats' : ''}${d.filter ? '+filter' : ''}`;
 }
 
 const root = resolve(import.meta.dirname, '..');

@@ -62,6 +62,16 @@ describe('function bundles', { timeout: 60_000 }, () => {
     }
   });
 
+  it('leaves the NATS client out of an SQS sensor unless one of its triggers publishes to NATS', async () => {
+    // Act
+    const { file: without } = await bundleFunction('sensor', { ...sqs, nats: false }, outdir);
+    const { file: withNats } = await bundleFunction('sensor', { ...sqs, nats: true }, outdir);
+
+    // Assess: `$JS.API` is nats.ws's JetStream API prefix
+    expect(await readFile(without, 'utf8')).not.toContain('$JS.API');
+    expect(await readFile(withNats, 'utf8')).toContain('$JS.API');
+  });
+
   it('ships wasmoon glue.wasm beside a sensor bundle that runs Lua, and only then', async () => {
     // Act
     const lua = await bundleFunction('sensor', { ...sqs, lua: true }, join(outdir, 'glue-lua'));

@@ -21,6 +21,7 @@ const { esbuildOptions } = require('../../../infra/esbuild.config.cjs') as {
     jq: boolean;
     lua: boolean;
     filter: boolean;
+    nats: boolean;
   }) => BuildOptions & { exclude?: string[]; outputFileExtension?: string };
 };
 
@@ -43,7 +44,7 @@ export function buildFunction(name: FunctionName, bus: BusName): Promise<string>
         exclude,
         outputFileExtension: _ext,
         ...options
-      } = esbuildOptions({ bus, jq: false, lua: false, filter: false });
+      } = esbuildOptions({ bus, jq: false, lua: false, filter: false, nats: false });
       const outfile = join(outDir, `${key}.mjs`);
       await mkdir(outDir, { recursive: true });
       await build({

@@ -18,7 +18,14 @@ export interface SourceBusOptions {
 /** Opens a source function's bus from the deployed manifests and environment. */
 export async function openSourceBus(set: ManifestSet, options: SourceBusOptions): Promise<Bus> {
   const env = options.env ?? process.env;
-  const bus = await openBus(set, { secrets: options.secrets, defaultKind: 'sqs', ...busKindFromEnv(env) });
+  // As Argo's controller does for its bus, the first source to connect creates a missing JetStream stream
+  // (Argo's layout and defaults, `streamConfig` over them); SQS queues come from the deployment itself.
+  const bus = await openBus(set, {
+    secrets: options.secrets,
+    defaultKind: 'sqs',
+    createIfMissing: true,
+    ...busKindFromEnv(env),
+  });
   return withDrainNotifications(bus, drainTargetsFromEnv(env), lambdaDrainInvoker(), {
     onError: (fn, err) =>
       options.log({ level: 'warn', msg: 'drain request failed', function: fn, error: String(err) }),

@@ -43,7 +43,9 @@ describe.runIf(requireNatsServer())('a source function opening its bus', () => {
     await bus.close();
 
     const monitor = await fetch(`${server.monitorUrl}/jsz?streams=true`).then((r) => r.json());
-    const stream = monitor.account_details?.[0]?.stream_detail?.find((s: { name: string }) => s.name === 'default');
+    const stream = monitor.account_details?.[0]?.stream_detail?.find(
+      (s: { name: string }) => s.name === 'default',
+    );
     expect(stream?.state?.messages).toBe(1);
     expect(logged).toEqual([]);
   });

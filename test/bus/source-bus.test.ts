@@ -42,10 +42,10 @@ describe.runIf(requireNatsServer())('a source function opening its bus', () => {
     await bus.publish(newEvent({ source: 'es', subject: 'e', type: 'webhook', data: {}, id: 'first' }));
     await bus.close();
 
-    const monitor = await fetch(`${server.monitorUrl}/jsz?streams=true`).then((r) => r.json());
-    const stream = monitor.account_details?.[0]?.stream_detail?.find(
-      (s: { name: string }) => s.name === 'default',
-    );
+    const monitor = (await fetch(`${server.monitorUrl}/jsz?streams=true`).then((r) => r.json())) as {
+      account_details?: { stream_detail?: { name: string; state?: { messages: number } }[] }[];
+    };
+    const stream = monitor.account_details?.[0]?.stream_detail?.find((s) => s.name === 'default');
     expect(stream?.state?.messages).toBe(1);
     expect(logged).toEqual([]);
   });

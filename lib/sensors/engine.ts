@@ -14,6 +14,8 @@ import type { EventDependency, Sensor, Trigger } from '../manifests/types.ts';
 import type { Logger } from '../observability/log.ts';
 import { errorMessage, LogKey } from '../observability/log.ts';
 import { traceFromEvent, traceLogFields } from '../observability/trace.ts';
+import type { CronSchedule } from '../sources/calendar/cron.ts';
+import { nextCronTime, parseCron } from '../sources/calendar/cron.ts';
 import type { RunOptions } from '../triggers/run.ts';
 import { backoffPlan, runTrigger } from '../triggers/run.ts';
 import type { TriggerClients, TriggerOutcome } from '../triggers/types.ts';
@@ -22,11 +24,31 @@ import { compileCondition } from './conditions.ts';
 import { evaluateDependency, evaluateFilters, needsAsync } from './filters/index.ts';
 import type { StateStore } from './state.ts';
 
+/** A `conditionsReset.byTime` schedule: saved events older than its latest tick are dropped. */
+interface ResetSchedule {
+  readonly schedule: CronSchedule;
+  readonly zone: string;
+}
+
 /** A trigger with its compiled conditions. */
 export interface CompiledTrigger {
   readonly trigger: Trigger;
   readonly name: string;
   readonly condition: Condition;
+  readonly resets: readonly ResetSchedule[];
+}
+
+/**
+ * Whether a reset tick fell after `savedAt` and at or before `nowMs` (semantics §4.4). Upstream deletes saved
+ * events on each tick; checking lazily when the state is read has the same effect without a timer.
+ */
+function resetSince(resets: readonly ResetSchedule[], savedAt: string, nowMs: number): boolean {
+  const saved = Date.parse(savedAt);
+  if (Number.isNaN(saved)) return false;
+  return resets.some(({ schedule, zone }) => {
+    const tick = nextCronTime(schedule, saved, zone);
+    return tick !== undefined && tick <= nowMs;
+  });
 }
 
 /** A sensor prepared once per cold start: routing table and compiled conditions. */
@@ -58,6 +80,11 @@ export function compileSensor(sensor: Sensor): CompiledSensor {
       trigger,
       name: trigger.template.name,
       condition: compileCondition(trigger.template.conditions, names),
+      resets: (trigger.template.conditionsReset ?? []).flatMap((reset) =>
+        reset.byTime
+          ? [{ schedule: parseCron(reset.byTime.cron), zone: reset.byTime.timezone || 'UTC' }]
+          : [],
+      ),
     })),
   };
 }
@@ -112,6 +139,7 @@ export async function advanceConditions(
   store: StateStore,
   /** Each passing dependency's own (transformed) view of the event, when it differs. */
   eventsByDependency?: Readonly<Record<string, SensorEvent>>,
+  nowMs: number = Date.now(),
 ): Promise<Firing[]> {
   const firings: Firing[] = [];
   for (const trigger of compiled.triggers) {
@@ -124,7 +152,10 @@ export async function advanceConditions(
     }
     for (let attempt = 0; ; attempt++) {
       const state = await store.load(compiled.name, trigger.name);
-      const events = { ...state.events, ...current };
+      const kept = Object.entries(state.events).filter(
+        ([, saved]) => !resetSince(trigger.resets, saved.context.time, nowMs),
+      );
+      const events = { ...Object.fromEntries(kept), ...current };
       if (trigger.condition.evaluate(new Set(Object.keys(events)))) {
         firings.push({ trigger, events, revision: state.revision });
         break;

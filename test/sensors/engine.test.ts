@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BusRecord } from '../../lib/bus/port.ts';
-import { newEvent, subjectOf } from '../../lib/events/envelope.ts';
+import { newEvent, subjectOf, toSensorEvent } from '../../lib/events/envelope.ts';
 import type { Sensor, Trigger } from '../../lib/manifests/types.ts';
 import { createLogger } from '../../lib/observability/log.ts';
 import type { ProcessDependencies } from '../../lib/sensors/engine.ts';
-import { compileSensor, processRecord } from '../../lib/sensors/engine.ts';
+import { advanceConditions, compileSensor, processRecord } from '../../lib/sensors/engine.ts';
 import { MemoryStateStore } from '../../lib/sensors/state.ts';
 
 function sensor(triggers: Trigger[], dependencies = ['a', 'b']): Sensor {
@@ -136,5 +136,74 @@ describe('the sensor engine', () => {
 
     expect(outcome.kind).toBe('ack');
     expect(fired()).toHaveLength(0);
+  });
+});
+
+describe('conditionsReset', () => {
+  const resetting = (): Sensor => {
+    const s = sensor([
+      {
+        template: {
+          name: 't',
+          conditions: 'a && b',
+          conditionsReset: [{ byTime: { cron: '0 * * * *', timezone: 'Europe/Paris' } }],
+          log: {},
+        },
+      },
+    ]);
+    return s;
+  };
+  const at = (name: string, iso: string) =>
+    toSensorEvent(
+      newEvent({ source: 'es', subject: `ev-${name}`, type: 'webhook', data: {}, time: new Date(iso) }),
+    );
+
+  it('drops a saved event once a reset tick has passed, so the pair does not fire across it', async () => {
+    const compiled = compileSensor(resetting());
+    const store = new MemoryStateStore();
+
+    await advanceConditions(
+      compiled,
+      at('a', '2026-01-10T10:59:00Z'),
+      ['a'],
+      store,
+      undefined,
+      Date.parse('2026-01-10T10:59:00Z'),
+    );
+    const firings = await advanceConditions(
+      compiled,
+      at('b', '2026-01-10T11:01:00Z'),
+      ['b'],
+      store,
+      undefined,
+      Date.parse('2026-01-10T11:01:00Z'),
+    );
+
+    expect(firings).toEqual([]);
+    expect(Object.keys((await store.load('s', 't')).events)).toEqual(['b']);
+  });
+
+  it('fires when both events arrive between two ticks', async () => {
+    const compiled = compileSensor(resetting());
+    const store = new MemoryStateStore();
+
+    await advanceConditions(
+      compiled,
+      at('a', '2026-01-10T10:10:00Z'),
+      ['a'],
+      store,
+      undefined,
+      Date.parse('2026-01-10T10:10:00Z'),
+    );
+    const firings = await advanceConditions(
+      compiled,
+      at('b', '2026-01-10T10:50:00Z'),
+      ['b'],
+      store,
+      undefined,
+      Date.parse('2026-01-10T10:50:00Z'),
+    );
+
+    expect(firings.map((f) => Object.keys(f.events).sort())).toEqual([['a', 'b']]);
   });
 });

@@ -47,6 +47,11 @@ export const K8S_LABELS = {
   trigger: 'events.argoproj.io/trigger',
   actionTimestamp: 'events.argoproj.io/action-timestamp',
   eventIds: 'outrigger.io/event-ids',
+  /**
+   * Set to `server` on the resource to opt out of deterministic names: the apiserver then picks a random
+   * suffix for `generateName` as in Argo Events, and a redelivered event may create a second object.
+   */
+  generateName: 'outrigger.io/generate-name',
 } as const;
 
 /** Plurals upstream treats as cluster-scoped, by kind; every other kind gets a namespace. */
@@ -209,15 +214,18 @@ function finish(
   const namespace = placeNamespace(object, context);
 
   if (operation === 'create') {
+    const serverNamed = metadata.annotations?.[K8S_LABELS.generateName] === 'server';
     if (!metadata.name) {
       if (!metadata.generateName)
         throw invalid(context, 'the resource needs metadata.name or metadata.generateName');
-      metadata.name = idempotentName(
-        metadata.generateName,
-        context.sensorName,
-        context.triggerName,
-        context.eventIds,
-      );
+      if (!serverNamed) {
+        metadata.name = idempotentName(
+          metadata.generateName,
+          context.sensorName,
+          context.triggerName,
+          context.eventIds,
+        );
+      }
     }
     metadata.labels = {
       ...metadata.labels,

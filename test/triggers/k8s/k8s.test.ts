@@ -217,6 +217,25 @@ describe('k8s trigger execute against the test apiserver', () => {
     expect(jobs[0]?.metadata.labels?.[K8S_LABELS.sensor]).toBe('ci');
   });
 
+  it('lets the apiserver pick a random name when the resource opts out, so a replay creates a second Job', async () => {
+    // Prepare: the annotation the README documents for the upstream behaviour
+    const spec = jobSpec();
+    const resource = spec.source.resource as { metadata: { annotations?: Record<string, string> } };
+    resource.metadata.annotations = { [K8S_LABELS.generateName]: 'server' };
+
+    // Act
+    const request = k8sTrigger.render(spec, events, context);
+    await k8sTrigger.execute(request, { kube });
+    await k8sTrigger.execute(k8sTrigger.render(spec, events, context), { kube });
+
+    // Assess
+    expect(request.object.metadata.name).toBeUndefined();
+    const names = server.objects('Job').map((job) => job.metadata.name);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    expect(names.every((name) => /^build-[bcdfghjklmnpqrstvwxz2456789]{5}$/.test(name))).toBe(true);
+  });
+
   it('propagates a 500 as a retryable KubeApiError', async () => {
     // Prepare
     server.inject({ method: 'POST', status: 500 });

@@ -16,7 +16,7 @@ import { runtimeManifests } from '../manifests/runtime.ts';
 import type { ManifestSet } from '../manifests/types.ts';
 import { createLogger } from '../observability/log.ts';
 import { secretResolverFromEnv } from '../secrets/index.ts';
-import { missingTriggerClients, triggerClientsFromEnv } from '../triggers/clients.ts';
+import { missingTriggerClients, needsCluster, triggerClientsFromEnv } from '../triggers/clients.ts';
 import type { CompiledSensor, ProcessDependencies } from './engine.ts';
 import { compileSensor, processBatch, processRecord, sensorSubjects } from './engine.ts';
 
@@ -78,7 +78,9 @@ async function prepare(): Promise<Prepared> {
   };
   const clients = triggerClientsFromEnv({ dryRunDir, log: (line) => logger.info(line) }, secrets);
   // Without any cluster access configured, Kubernetes triggers run in dry-run (logged, never silent).
-  const kubeconfig = await resolveKubeConfig(kubeAccessFromEnv(process.env));
+  const kubeconfig = needsCluster(sensor)
+    ? await resolveKubeConfig(kubeAccessFromEnv(process.env))
+    : undefined;
   if (kubeconfig) clients.kube = createKubeClient(kubeconfig);
   const missing = missingTriggerClients(set, clients);
   if (missing.length > 0) throw new ManifestError(missing);

@@ -5,7 +5,7 @@
  * url sources may reach 169.254.0.0/16, e.g. an on-host metadata proxy you trust).
  */
 import type { ManifestIssue } from '../errors.ts';
-import type { ManifestSet, Trigger } from '../manifests/types.ts';
+import type { ManifestSet, Sensor, Trigger } from '../manifests/types.ts';
 import type { SecretResolver } from '../secrets/resolver.ts';
 import type { TriggerClients } from './types.ts';
 
@@ -52,4 +52,22 @@ export function missingTriggerClients(set: ManifestSet, clients: TriggerClients)
     });
   }
   return issues;
+}
+
+/**
+ * Whether a sensor's triggers reach the Kubernetes API: k8s and argoWorkflow triggers, and http headers
+ * read from a ConfigMap. Other sensors never resolve cluster access (no EKS call on their cold start).
+ */
+export function needsCluster(sensor: Sensor): boolean {
+  const templates = sensor.spec.triggers.flatMap((t) => [
+    t.template,
+    ...(t.dlqTrigger ? [t.dlqTrigger.template] : []),
+  ]);
+  return templates.some((template) => {
+    if (template.k8s || template.argoWorkflow) return true;
+    const headers = (
+      template.http as { secureHeaders?: { valueFrom?: { configMapKeyRef?: unknown } }[] } | undefined
+    )?.secureHeaders;
+    return headers?.some((header) => header.valueFrom?.configMapKeyRef !== undefined) ?? false;
+  });
 }

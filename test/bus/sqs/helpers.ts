@@ -1,6 +1,5 @@
 /** Shared pieces of the SQS bus tests: events, buses on a fauxqs endpoint, handlers that record, polling. */
 import { GetQueueUrlCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { BatchHandler, BusRecord, RecordOutcome } from '../../../lib/bus/port.ts';
 import type { SqsBusOptions } from '../../../lib/bus/sqs/index.ts';
 import { SqsBus } from '../../../lib/bus/sqs/index.ts';
 import type { CloudEvent } from '../../../lib/events/envelope.ts';
@@ -46,39 +45,7 @@ export function openSqsBus(
   });
 }
 
-/** A handler that records every record it sees and answers with `decide` (ack by default). */
-export function recorder(
-  decide: (record: BusRecord, call: number) => RecordOutcome | Promise<RecordOutcome> = () => ({
-    kind: 'ack',
-  }),
-) {
-  const seen: { record: BusRecord; at: number; call: number }[] = [];
-  let calls = 0;
-  const handler: BatchHandler = async (records) => {
-    const call = ++calls;
-    const outcomes: RecordOutcome[] = [];
-    for (const record of records) {
-      seen.push({ record, at: Date.now(), call });
-      outcomes.push(await decide(record, call));
-    }
-    return outcomes;
-  };
-  return { handler, seen, calls: () => calls };
-}
-
-/** Polls `check` until it is true or `timeoutMs` passes. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { recorder, until } from '../../support/bus-consumer.ts';
 
 /** A raw SQS client for looking at queues from outside the adapter. */
 export function rawClient(endpoint: string) {

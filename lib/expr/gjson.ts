@@ -988,6 +988,18 @@ function parseArray(c: Ctx, start: number, path: string): boolean {
     return true;
   };
 
+  // A scanned element is taken when a query accepts it, or when it is the element the path asked for.
+  const wants = (hit: boolean) => rp.query.on || (hit && !rp.alogok);
+  const take = (value: Result, end: number): boolean => {
+    if (rp.query.on) {
+      if (!procQuery(value)) return false;
+    } else {
+      c.value = value;
+    }
+    c.pos = end;
+    return true;
+  };
+
   let i = start;
   let h = 0;
   while (i < n + 1) {
@@ -1008,16 +1020,7 @@ function parseArray(c: Ctx, start: number, path: string): boolean {
           c.pos = n;
           return false;
         }
-        if (rp.query.on) {
-          if (procQuery(stringResult(json, i, e))) {
-            c.pos = e;
-            return true;
-          }
-        } else if (hit && !rp.alogok) {
-          c.value = stringResult(json, i, e);
-          c.pos = e;
-          return true;
-        }
+        if (wants(hit) && take(stringResult(json, i, e), e)) return true;
         i = e;
       } else if (ch === LBRACE || ch === LBRACK) {
         if (pmatch && !hit) {
@@ -1026,45 +1029,16 @@ function parseArray(c: Ctx, start: number, path: string): boolean {
           i = c.pos;
         } else {
           const e = squashEnd(json, i);
-          if (rp.query.on) {
-            if (procQuery(new Result(T_JSON, json.slice(i, e), '', 0, i))) {
-              c.pos = e;
-              return true;
-            }
-          } else if (hit && !rp.alogok) {
-            c.value = new Result(T_JSON, json.slice(i, e), '', 0, i);
-            c.pos = e;
-            return true;
-          }
+          if (wants(hit) && take(new Result(T_JSON, json.slice(i, e), '', 0, i), e)) return true;
           i = e;
         }
       } else if (ch === 116 || ch === 102 || (ch === 110 && isNullAt(json, i))) {
         const e = literalEnd(json, i);
-        const lit = literalResult(ch, json.slice(i, e), i);
-        if (rp.query.on) {
-          if (procQuery(lit)) {
-            c.pos = e;
-            return true;
-          }
-        } else if (hit && !rp.alogok) {
-          c.value = lit;
-          c.pos = e;
-          return true;
-        }
+        if (wants(hit) && take(literalResult(ch, json.slice(i, e), i), e)) return true;
         i = e;
       } else if (isNumberStart(ch) || ch === 110) {
         const e = numberEnd(json, i);
-        const num = numberResult(json.slice(i, e), i);
-        if (rp.query.on) {
-          if (procQuery(num)) {
-            c.pos = e;
-            return true;
-          }
-        } else if (hit && !rp.alogok) {
-          c.value = num;
-          c.pos = e;
-          return true;
-        }
+        if (wants(hit) && take(numberResult(json.slice(i, e), i), e)) return true;
         i = e;
       } else if (ch === RBRACK) {
         if (rp.arrch && rp.part === '#') {

@@ -20,7 +20,9 @@ describe.runIf(requireNatsServer())('JetStreamBus across a nats-server restart',
 
   it('fails publishes while the server is down, then resumes without losing an acknowledged event', async () => {
     // Given a file-backed stream with a consumer, and events published before the restart
-    bus = await openBus(server.url, 'restart', { publishTimeoutMs: 1_000, pollMs: 500 });
+    // A short ack wait: a message the server handed out just before it died reaches the client only when
+    // the server redelivers it, which it does after the ack wait (30 s by default).
+    bus = await openBus(server.url, 'restart', { publishTimeoutMs: 1_000, pollMs: 500, ackWaitMs: 2_000 });
     const options = { name: 'sensor-r', subjects: ['restart.src.evt'] };
     const { handler, seen } = recorder();
     const subscription = await bus.consume(options, handler);

@@ -10,6 +10,7 @@ import { JetStreamBus } from '../../lib/bus/jetstream/index.ts';
 import { encodeEvent, newEvent } from '../../lib/events/envelope.ts';
 import { resetRuntimeManifests } from '../../lib/manifests/runtime.ts';
 import { handleSensorInvocation, resetSensorFunction } from '../../lib/sensors/lambda.ts';
+import { pendingFor } from '../bus/jetstream/helpers.ts';
 import { credentials, openSqsBus, rawClient } from '../bus/sqs/helpers.ts';
 import { startApiServer } from '../support/apiserver.ts';
 import type { DynaliteServer } from '../support/dynalite.ts';
@@ -173,6 +174,9 @@ describe('the sensor function', () => {
       await source.publish(pushEvent('refs/heads/release/v2', 'j2'));
       await source.publish(pushEvent('refs/heads/feature-x', 'j3'));
       await source.close();
+      // On AWS the drain is the source's notification, which arrives after the server has handed the stored
+      // events to the consumer; right after a publish ack it may not have yet.
+      await pendingFor(server.url, 'default', 'github-build-sensor', 3);
 
       const summary = await handleSensorInvocation(
         { source: 'aws.scheduler' },

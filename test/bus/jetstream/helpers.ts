@@ -24,6 +24,8 @@ export function openBus(url: string, streamName: string, options: Partial<JetStr
   return JetStreamBus.connect({ url, streamName, createIfMissing: true, ...options });
 }
 
+import { until } from '../../support/bus-consumer.ts';
+
 export { recorder, until } from '../../support/bus-consumer.ts';
 
 /** A raw nats.ws connection for looking at the stream from outside the adapter. */
@@ -36,4 +38,26 @@ export async function inspector(
   const { connect } = await import('nats.ws');
   const nc = await connect({ servers: url, ...auth });
   return { nc, jsm: await nc.jetstreamManager() };
+}
+
+/**
+ * Waits until `consumer` of `stream` counts `count` undelivered messages. The server acknowledges a publish
+ * once stored and tells consumers a moment later, so a `no_wait` pull right after a publish may miss it.
+ */
+export async function pendingFor(
+  url: string,
+  stream: string,
+  consumer: string,
+  count: number,
+): Promise<void> {
+  const { nc, jsm } = await inspector(url);
+  try {
+    await until(
+      async () => (await jsm.consumers.info(stream, consumer)).num_pending >= count,
+      5_000,
+      `${count} pending messages for ${consumer}`,
+    );
+  } finally {
+    await nc.close();
+  }
 }

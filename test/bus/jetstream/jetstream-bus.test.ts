@@ -5,7 +5,7 @@ import { deadLetter, retryAfter } from '../../../lib/bus/port.ts';
 import { BusError, ErrorCode, PayloadError } from '../../../lib/errors.ts';
 import { newEvent } from '../../../lib/events/envelope.ts';
 import { type NatsServer, requireNatsServer, startNatsServer } from '../../support/nats-server.ts';
-import { event, inspector, openBus, recorder, until } from './helpers.ts';
+import { event, inspector, openBus, pendingFor, recorder, until } from './helpers.ts';
 
 /** Reads one `HMSG` off a plain NATS connection subscribed to `subject`: what goes over the wire. */
 async function rawSubscriber(natsUrl: string, subject: string) {
@@ -202,6 +202,8 @@ describe.runIf(requireNatsServer())('JetStreamBus against nats-server', () => {
     const poisoned = event();
     // When an event is published and drained by both
     await bus.publish(poisoned);
+    await pendingFor(server.url, 'dlq2', 'strict', 1);
+    await pendingFor(server.url, 'dlq2', 'wide', 1);
     const strict = await bus.drain({ name: 'strict', subjects: ['dlq2.src.evt'] }, failing.handler);
     const wide = await bus.drain({ name: 'wide', subjects: ['dlq2.*.*'] }, everything.handler);
     // Then the first dead-lettered it after one attempt, and the wildcard consumer got the event, not the letter
@@ -222,6 +224,7 @@ describe.runIf(requireNatsServer())('JetStreamBus against nats-server', () => {
     const other = event('github', 'issues');
     const wantedB = event('hook', 'any');
     for (const e of [wantedA, other, wantedB]) await bus.publish(e);
+    await pendingFor(server.url, 'multi', 'sensor-m', 3);
     const result = await bus.drain(options, handler);
     // Then only the two subscribed ones reach the handler, and all three are settled
     expect(seen.map((s) => s.record.event.id)).toEqual([wantedA.id, wantedB.id]);
@@ -278,6 +281,7 @@ describe.runIf(requireNatsServer())('JetStreamBus against nats-server', () => {
     await a.ensureConsumer(options);
     const events = Array.from({ length: 20 }, () => event());
     for (const e of events) await a.publish(e);
+    await pendingFor(server.url, 'drain', 'sensor-d', 20);
     const slow = () =>
       new Promise<{ kind: 'ack' }>((resolve) => setTimeout(() => resolve({ kind: 'ack' }), 30));
     const left = recorder(slow);
@@ -298,6 +302,7 @@ describe.runIf(requireNatsServer())('JetStreamBus against nats-server', () => {
     const bus = await open('batches');
     await bus.ensureConsumer(options);
     for (let i = 0; i < 7; i++) await bus.publish(event());
+    await pendingFor(server.url, 'batches', 'sensor-b', 7);
     // When a drain may take two batches
     const first = await bus.drain(options, recorder().handler, { maxBatches: 2 });
     const rest = await bus.drain(options, recorder().handler);

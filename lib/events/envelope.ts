@@ -30,12 +30,20 @@ export function newEventId(): string {
   return randomUUID().replaceAll('-', '');
 }
 
+// Events published within one millisecond share a timestamp: format it once.
+let lastMs = Number.NaN;
+let lastText = '';
+
 /** RFC 3339 in UTC with nanosecond digits, as sdk-go prints `time.Time`. */
-export function rfc3339Nano(date: Date = new Date()): string {
-  const iso = date.toISOString(); // 2024-05-01T10:00:00.123Z
+export function rfc3339Nano(date?: Date): string {
+  const epochMs = date === undefined ? Date.now() : date.getTime();
+  if (epochMs === lastMs) return lastText;
+  const iso = new Date(epochMs).toISOString(); // 2024-05-01T10:00:00.123Z
   const ms = iso.slice(20, 23);
   const fraction = `${ms}000000`.replace(/0+$/, '');
-  return fraction ? `${iso.slice(0, 19)}.${fraction}Z` : `${iso.slice(0, 19)}Z`;
+  lastText = fraction ? `${iso.slice(0, 19)}.${fraction}Z` : `${iso.slice(0, 19)}Z`;
+  lastMs = epochMs;
+  return lastText;
 }
 
 export interface NewEventInput<Data> {

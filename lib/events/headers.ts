@@ -1,7 +1,19 @@
 /** Header handling shared by every HTTP source: Go's canonical keys and `http.Header`'s array values. */
 
+// Header names repeat from request to request; the cache is bounded because callers choose them.
+const canonicalCache = new Map<string, string>();
+const CANONICAL_CACHE_SIZE = 512;
+
 /** Go's `textproto.CanonicalMIMEHeaderKey`: `x-github-event` → `X-Github-Event`. */
 export function canonicalHeaderKey(key: string): string {
+  const cached = canonicalCache.get(key);
+  if (cached !== undefined) return cached;
+  const canonical = canonicalize(key);
+  if (canonicalCache.size < CANONICAL_CACHE_SIZE) canonicalCache.set(key, canonical);
+  return canonical;
+}
+
+function canonicalize(key: string): string {
   // Go leaves keys with spaces or invalid token characters untouched.
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(key)) return key;
   let upper = true;
@@ -37,8 +49,11 @@ export function toEventHeaders(headers: RawHeaders): Record<string, string[]> {
 /** Case-insensitive lookup of the first value of a header. */
 export function headerValue(headers: RawHeaders, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
+  // A hot path (a dozen lookups a request): no entries array, and names of another length are not lowered.
+  for (const key in headers) {
+    if (key.length !== wanted.length || !Object.hasOwn(headers, key)) continue;
+    const value = headers[key];
+    if (value === undefined || key.toLowerCase() !== wanted) continue;
     return Array.isArray(value) ? value[0] : value;
   }
   return undefined;

@@ -120,6 +120,8 @@ interface Series {
 
 /** EMF accepts at most 100 values per metric in one document. */
 const EMF_MAX_VALUES = 100;
+/** Observations of one series kept for the next EMF flush (a Lambda invocation makes far fewer). */
+export const MAX_PENDING_VALUES = 10_000;
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -141,9 +143,9 @@ export class MetricsRegistry {
 
   private get(name: MetricName, labels: Labels): Series {
     const definition = definitions[name];
-    const full: Record<string, string> = { [MetricLabel.namespace]: this.namespace };
-    for (const label of definition.labels) full[label] = labels[label] ?? '';
-    const key = JSON.stringify(full);
+    // Called on every event: a key of the label values, and the labels object only for a new series.
+    let key = '';
+    for (const label of definition.labels) key += `${labels[label] ?? ''}\u0000`;
     let byKey = this.series.get(name);
     if (!byKey) {
       byKey = new Map();
@@ -151,6 +153,8 @@ export class MetricsRegistry {
     }
     let series = byKey.get(key);
     if (!series) {
+      const full: Record<string, string> = { [MetricLabel.namespace]: this.namespace };
+      for (const label of definition.labels) full[label] = labels[label] ?? '';
       series = { labels: full, value: 0, count: 0, pendingDelta: 0, pendingValues: [] };
       byKey.set(key, series);
     }
@@ -176,7 +180,8 @@ export class MetricsRegistry {
     const series = this.get(name, labels);
     series.value += value;
     series.count += 1;
-    series.pendingValues.push(value);
+    // Nothing flushes EMF in the local runner: keep a bounded sample there instead of every observation.
+    if (series.pendingValues.length < MAX_PENDING_VALUES) series.pendingValues.push(value);
   }
 
   /** Creates the series at 0, as upstream pre-initialises counters for every configured pair. */
@@ -223,7 +228,7 @@ export class MetricsRegistry {
     const groups = new Map<string, { labels: Labels; metrics: [MetricName, number | number[]][] }>();
     for (const [name, byKey] of this.series) {
       const definition = definitions[name];
-      for (const [key, series] of byKey) {
+      for (const series of byKey.values()) {
         let value: number | number[] | undefined;
         if (definition.kind === 'summary') {
           if (series.pendingValues.length > 0) value = series.pendingValues.splice(0, EMF_MAX_VALUES);
@@ -232,6 +237,8 @@ export class MetricsRegistry {
           series.pendingDelta = 0;
         }
         if (value === undefined) continue;
+        // One document per label set (names and values): series keys hold only the values.
+        const key = JSON.stringify(series.labels);
         const group = groups.get(key) ?? { labels: series.labels, metrics: [] };
         group.metrics.push([name, value]);
         groups.set(key, group);

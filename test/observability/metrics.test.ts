@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   definitions,
   initSensorMetrics,
+  MAX_PENDING_VALUES,
   MetricName,
   MetricsRegistry,
   recordEventFailed,
@@ -143,5 +144,34 @@ describe('the metrics registry', () => {
     expect(values).toHaveLength(250);
     for (const doc of docs)
       expect((doc[MetricName.eventProcessingDuration] ?? []).length).toBeLessThanOrEqual(100);
+  });
+  it('keeps series of different label names apart in EMF even when their values are equal', () => {
+    const registry = new MetricsRegistry();
+    recordEventPublished({ eventSource: 'x', eventName: 'y' }, registry);
+    recordTriggerOutcome({ sensor: 'x', trigger: 'y', ok: true, durationMs: 2 }, registry);
+    const docs = registry.emfLines().map((l) => JSON.parse(l));
+    expect(docs).toHaveLength(2);
+    const dimensions = docs.map((d) => d._aws.CloudWatchMetrics[0].Dimensions[0].sort().join(','));
+    expect(dimensions.sort()).toEqual([
+      'event_name,eventsource_name,namespace',
+      'namespace,sensor_name,trigger_name',
+    ]);
+  });
+
+  it('bounds the observations kept for EMF when nothing flushes them (the local runner)', () => {
+    const registry = new MetricsRegistry();
+    for (let i = 0; i < MAX_PENDING_VALUES + 500; i++)
+      recordEventPublished({ eventSource: 'e', eventName: 'n', durationMs: 1 }, registry);
+    const values = registry
+      .emfLines()
+      .flatMap((l) => JSON.parse(l)[MetricName.eventProcessingDuration] ?? []);
+    expect(values).toHaveLength(MAX_PENDING_VALUES);
+    // The Prometheus summary still counts every observation.
+    expect(
+      registry.read(MetricName.eventProcessingDuration, { eventsource_name: 'e', event_name: 'n' }),
+    ).toEqual({
+      sum: MAX_PENDING_VALUES + 500,
+      count: MAX_PENDING_VALUES + 500,
+    });
   });
 });

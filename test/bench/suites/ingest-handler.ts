@@ -4,7 +4,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { MemoryBus } from '../../../lib/bus/memory/index.ts';
+import { openBus } from '../../../lib/bus/index.ts';
 import { headerValue } from '../../../lib/events/headers.ts';
 import { loadManifests } from '../../../lib/manifests/index.ts';
 import { createLocalSecretResolver } from '../../../lib/secrets/local.ts';
@@ -32,8 +32,8 @@ export async function prepareHandler(tmp: string) {
   let rejected = 0;
   let round = 0;
   const handler = async (ms: number) => {
-    // A fresh bus per round: the memory bus keeps every event as its replay log.
-    const ingest = createIngest(set, { bus: new MemoryBus(), secrets });
+    // The memory bus as the local runner opens it; a fresh one per round so its duplicate window starts empty.
+    const ingest = createIngest(set, { bus: await openBus(set, { kind: 'memory' }), secrets });
     const base = ++round * 10_000_000;
     return throughput(async (i) => {
       const response = await ingest.handle(request(base + i));

@@ -16,22 +16,31 @@ const MASKED: Readonly<Record<string, string | undefined>> = {
 
 /** Canonical keys (sorted, as Go marshals a map), array values, secrets masked; `Host` dropped as Go does. */
 export function eventHeaders(headers: RawHeaders): Record<string, string[]> {
-  // A Map, not toEventHeaders' object: a header named `__proto__` must stay data.
-  const byKey = new Map<string, string[]>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
+  // Pairs sorted by canonical key, then merged: a Map or a sort of keys per request cost more here
+  // (a header named `__proto__` stays data through setOwn).
+  const pairs: [string, string | string[]][] = [];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || !Object.hasOwn(headers, name)) continue;
     const key = canonicalHeaderKey(name);
-    if (key === 'Host') continue;
-    const values = byKey.get(key) ?? [];
+    if (key !== 'Host') pairs.push([key, value]);
+  }
+  // A stable sort keeps repeated spellings of one header in arrival order, as Go appends them.
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Record<string, string[]> = {};
+  let last: string[] | undefined;
+  let lastKey: string | undefined;
+  for (const [key, value] of pairs) {
+    const values = key === lastKey && last ? last : [];
     if (Array.isArray(value)) values.push(...value);
     else values.push(value);
-    byKey.set(key, values);
+    if (values !== last) setOwn(out, key, values);
+    last = values;
+    lastKey = key;
   }
-  const out: Record<string, string[]> = {};
-  for (const key of [...byKey.keys()].sort()) {
-    const mask = MASKED[key];
-    const values = byKey.get(key)!;
-    setOwn(out, key, mask === undefined ? values : values.map(() => mask));
+  for (const key in MASKED) {
+    const values = Object.hasOwn(out, key) ? out[key] : undefined;
+    if (values) values.fill(MASKED[key]!);
   }
   return out;
 }

@@ -31,11 +31,25 @@ const SIMPLE_PATH = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 const ARRAY_INDEX = /^\d+$/;
 const missing = get('', 'missing');
 
+// Paths come from manifests and repeat for every event: split each once (bounded, in case they do not).
+const splitPaths = new Map<string, readonly string[] | null>();
+const SPLIT_CACHE_SIZE = 1_024;
+
+function simpleKeys(path: string): readonly string[] | null {
+  let keys = splitPaths.get(path);
+  if (keys === undefined) {
+    keys = SIMPLE_PATH.test(path) ? path.split('.') : null;
+    if (splitPaths.size < SPLIT_CACHE_SIZE) splitPaths.set(path, keys);
+  }
+  return keys;
+}
+
 /** gjson's lookup of a simple path on parsed JSON, or undefined when the path is not simple. */
 function lookupParsed(data: unknown, path: string): GjsonResult | undefined {
-  if (!SIMPLE_PATH.test(path)) return undefined;
+  const keys = simpleKeys(path);
+  if (keys === null) return undefined;
   let current: unknown = data;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (Array.isArray(current)) {
       if (!ARRAY_INDEX.test(key)) return missing;
       current = current[Number(key)];

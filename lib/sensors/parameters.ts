@@ -10,7 +10,6 @@
  */
 import { TriggerError } from '../errors.ts';
 import type { SensorEvent } from '../events/envelope.ts';
-import type { GjsonResult } from '../expr/gjson.ts';
 import { get, parse, valid } from '../expr/gjson.ts';
 import { set } from '../expr/sjson.ts';
 import type { CompiledTemplate } from '../expr/template/index.ts';
@@ -56,8 +55,8 @@ function runTemplate(text: string, input: unknown): { value: string } | { error:
 }
 
 /** Upstream `getValueByKey`: JSON and null keep their raw text, the rest gjson's `String()`. */
-function byKey(read: (key: string) => GjsonResult, key: string): ResolvedValue | { error: string } {
-  const result = read(key);
+function byKey(event: SensorEvent, fromData: boolean, key: string): ResolvedValue | { error: string } {
+  const result = fromData ? getData(event, key) : get(contextText(event), key);
   if (!result.exists) return { error: `key ${key} does not exist to in the event payload` };
   const text = result.type === 'JSON' || result.type === 'Null' ? result.raw : result.string();
   return { text, type: result.type };
@@ -108,26 +107,19 @@ export function resolveParameter(
   // Data selectors win over context selectors entirely: the context ones are then not tried at all.
   const key = (dataSelected ? src.dataKey : src.contextKey) || undefined;
   const template = (dataSelected ? src.dataTemplate : src.contextTemplate) || undefined;
-  let read: (path: string) => GjsonResult;
-  let input: () => unknown;
   if (dataSelected) {
     const problem = checkData(event);
     if (problem !== undefined) return failOrDefault(src, literal, problem);
-    read = (path) => getData(event, path);
-    input = () => parsedData(event);
-  } else {
-    read = (path) => get(contextText(event), path);
-    input = () => event.context;
   }
 
   let lastError: string | undefined;
   if (template !== undefined) {
-    const out = runTemplate(template, input());
+    const out = runTemplate(template, dataSelected ? parsedData(event) : event.context);
     if ('value' in out) return { text: out.value, type: 'String' };
     lastError = out.error;
   }
   if (key !== undefined) {
-    const out = byKey(read, key);
+    const out = byKey(event, dataSelected, key);
     if (!('error' in out)) return out;
     lastError = out.error;
   }

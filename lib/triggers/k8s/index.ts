@@ -10,7 +10,7 @@
  * need I/O first (upstream's FetchResource): render then returns a request marked `deferred`, and execute
  * fetches the object and renders it with the same spec, events and context.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
@@ -106,9 +106,8 @@ export function idempotentName(
   trigger: string,
   eventIds: readonly string[],
 ): string {
-  const digest = createHash('sha256')
-    .update(`${sensor}/${trigger}/${eventIds.join(',')}`)
-    .digest();
+  // One-shot hash: no Hash object per fired trigger.
+  const digest = hash('sha256', `${sensor}/${trigger}/${eventIds.join(',')}`, 'buffer');
   // Keep the whole hash: a Job name must stay within 63 characters (it becomes a label value).
   return `${generateName.slice(0, 63 - HASH_LENGTH)}${base32(digest).slice(0, HASH_LENGTH)}`;
 }
@@ -258,18 +257,18 @@ export function renderK8s(spec: K8sTriggerSpec, events: FiredEvents, context: Re
   const patchStrategy = patchStrategyOf(spec, context);
   const base = { sensor: context.sensorName, trigger: context.triggerName, operation, patchStrategy };
   // Only url/configmap sources and liveObject defer work to execute; the common path copies nothing extra.
-  const deferLater = () => ({ spec: structuredClone(spec), events, context });
   if (isRemoteSource(spec.source)) {
     checkRemoteSource(spec, context);
     const placeholder: KubeObject = { apiVersion: '', kind: '', metadata: {} };
-    return { ...base, object: placeholder, namespace: context.sensorNamespace, deferred: deferLater() };
+    const deferred = { spec: structuredClone(spec), events, context };
+    return { ...base, object: placeholder, namespace: context.sensorNamespace, deferred };
   }
   if (spec.liveObject && operation === 'update') {
     // Upstream fetches the live object before applying parameters, so the source must name it as is.
     const object = asKubeObject(structuredClone(sourceObject(spec, context)), context);
     const namespace = placeNamespace(object, context);
     if (!object.metadata.name) throw invalid(context, 'liveObject needs metadata.name in the source');
-    return { ...base, object, namespace, deferred: deferLater() };
+    return { ...base, object, namespace, deferred: { spec: structuredClone(spec), events, context } };
   }
   return finish(sourceObject(spec, context), spec, events, context, operation, patchStrategy);
 }

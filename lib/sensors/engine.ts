@@ -21,6 +21,7 @@ import { backoffPlan, runTrigger } from '../triggers/run.ts';
 import type { TriggerClients, TriggerOutcome } from '../triggers/types.ts';
 import type { Condition } from './conditions.ts';
 import { compileCondition } from './conditions.ts';
+import type { FilterResult } from './filters/index.ts';
 import { evaluateDependency, evaluateFilters, needsAsync } from './filters/index.ts';
 import type { StateStore } from './state.ts';
 
@@ -116,14 +117,21 @@ export async function judgeDependencies(
   event: SensorEvent,
 ): Promise<DependencyVerdict[]> {
   const dependencies = compiled.routes.get(routeKey(event.context.source, event.context.subject)) ?? [];
+  // Filters alone are synchronous: no promise per dependency unless a Lua script or transform needs one.
+  if (!dependencies.some(needsAsync)) {
+    return dependencies.map((dependency) => verdictOf(dependency, evaluateFilters(dependency, event), event));
+  }
   return Promise.all(
     dependencies.map(async (dependency) => {
-      const judged = needsAsync(dependency)
-        ? await evaluateDependency(dependency, event)
-        : { ...evaluateFilters(dependency, event), event };
-      return { name: dependency.name, passed: judged.pass, error: judged.error ?? null, event: judged.event };
+      if (!needsAsync(dependency)) return verdictOf(dependency, evaluateFilters(dependency, event), event);
+      const judged = await evaluateDependency(dependency, event);
+      return verdictOf(dependency, judged, judged.event);
     }),
   );
+}
+
+function verdictOf(dependency: EventDependency, judged: FilterResult, event: SensorEvent): DependencyVerdict {
+  return { name: dependency.name, passed: judged.pass, error: judged.error ?? null, event };
 }
 
 const MAX_CAS_ATTEMPTS = 10;

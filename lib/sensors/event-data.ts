@@ -35,7 +35,8 @@ const missing = get('', 'missing');
 const splitPaths = new Map<string, readonly string[] | null>();
 const SPLIT_CACHE_SIZE = 1_024;
 
-function simpleKeys(path: string): readonly string[] | null {
+/** The keys of a path gjson and sjson read literally (dotted plain keys), else null. */
+export function simpleKeys(path: string): readonly string[] | null {
   let keys = splitPaths.get(path);
   if (keys === undefined) {
     keys = SIMPLE_PATH.test(path) ? path.split('.') : null;

@@ -16,7 +16,7 @@ import type { CompiledTemplate } from '../expr/template/index.ts';
 import { compileTemplate } from '../expr/template/index.ts';
 import type { TriggerParameter, TriggerParameterSource } from '../manifests/types.ts';
 import type { FiredEvents } from '../triggers/types.ts';
-import { contextText, dataText, getData } from './event-data.ts';
+import { contextText, dataText, getData, simpleKeys } from './event-data.ts';
 
 /** A resolved value: its text and the gjson type it came from (decides how `useRawData` writes it). */
 export interface ResolvedValue {
@@ -176,9 +176,6 @@ export function applyParametersToJson(
   return out;
 }
 
-// Dest paths the object fast path can walk: plain keys only (no escapes, `:` forcing, `-1` appends,
-// wildcards, queries, modifiers or pipes), which gjson and sjson read literally.
-const PLAIN_DEST = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 // An array index as gjson reads it and as JavaScript stores it (`01` is left to sjson).
 const CANONICAL_INDEX = /^(?:0|[1-9][0-9]*)$/;
 // Integer-like keys sort first in a JavaScript object, so adding one would reorder keys: left to sjson.
@@ -198,8 +195,9 @@ function locate(
   document: unknown,
   dest: string,
 ): { container: Record<string, unknown>; key: string } | undefined {
-  if (!PLAIN_DEST.test(dest)) return undefined;
-  const keys = dest.split('.');
+  // Plain keys only (no escapes, `:` forcing, `-1` appends, wildcards, queries, modifiers or pipes).
+  const keys = simpleKeys(dest);
+  if (keys === null) return undefined;
   let current: unknown = document;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;

@@ -55,20 +55,12 @@ interface SyncKinds {
 function evaluateSyncKinds(dependency: EventDependency, event: SensorEvent | null): SyncKinds {
   const filters = dependency.filters ?? {};
   const or = dependency.filtersLogicalOperator === 'or';
-  const errors: string[] = [];
-  let anyPassed = false;
-  let allPassed = true;
+  const kinds: SyncKinds = { filters, or, errors: [], anyPassed: false, allPassed: true };
   const payload = event ? payloadOf(event) : undefined;
-
-  const record = (configured: boolean, result: FilterResult) => {
-    if (result.error !== undefined) errors.push(result.error);
-    if (configured && result.pass) anyPassed = true;
-    if (!result.pass) allPassed = false;
-  };
 
   if (isSet(filters.exprs)) {
     record(
-      true,
+      kinds,
       !payload
         ? errored('expr filter error (nil event)')
         : !payload.present
@@ -80,7 +72,7 @@ function evaluateSyncKinds(dependency: EventDependency, event: SensorEvent | nul
   }
   if (isSet(filters.data)) {
     record(
-      true,
+      kinds,
       filters.data.length === 0
         ? passed
         : !payload
@@ -92,17 +84,24 @@ function evaluateSyncKinds(dependency: EventDependency, event: SensorEvent | nul
               : evaluateDataFilters(filters.data, payload.document, filters.dataLogicalOperator),
     );
   }
-  if (isSet(filters.context)) record(true, evaluateContextFilter(filters.context, event?.context));
+  if (isSet(filters.context)) record(kinds, evaluateContextFilter(filters.context, event?.context));
   if (isSet(filters.time)) {
     const time = event?.context?.time;
     record(
-      true,
+      kinds,
       time === undefined
         ? errored('time filter error (event has no time)')
         : evaluateTimeFilter(filters.time, time),
     );
   }
-  return { filters, or, errors, anyPassed, allPassed };
+  return kinds;
+}
+
+/** Adds one kind's result to the tally (a function, not a closure per event: this runs for every event). */
+function record(kinds: SyncKinds, result: FilterResult): void {
+  if (result.error !== undefined) kinds.errors.push(result.error);
+  if (result.pass) kinds.anyPassed = true;
+  else kinds.allPassed = false;
 }
 
 /** Combines the synchronous kinds with the script filter's result, as `filterEvent` does. */

@@ -19,6 +19,8 @@ const stubs = {
     "throw new Error('this bundle reads the compiled configuration only: set OUTRIGGER_CONFIG to its .json file')",
   // The bus is fixed at package time; an SQS deployment never opens a NATS connection.
   nats: "throw new Error('this bundle was packaged for the SQS bus: package again after adding a jetstreamExotic EventBus')",
+  // And the other way round: a JetStream deployment has no SQS queues or DynamoDB state table.
+  sqs: "throw new Error('this bundle was packaged for the JetStream bus: package again after switching the EventBus to sqs')",
   'jq-wasm': "throw new Error('no sensor used transform.jq when this bundle was packaged: package again')",
   wasmoon: "throw new Error('no sensor used a Lua script when this bundle was packaged: package again')",
   filter:
@@ -38,7 +40,8 @@ function packaged(cwd) {
 
 /**
  * Leaves out of a bundle, at its dynamic imports only, the code a deployment cannot reach: the YAML
- * loader; on the SQS bus the JetStream adapter's modules and what they load (nats.ws, ws, yaml); jq and
+ * loader; on the SQS bus the JetStream adapter's modules and what they load (nats.ws, ws, yaml), on
+ * JetStream the SQS adapter and its DynamoDB state store; jq and
  * Lua when no sensor uses them. When Lua stays, wasmoon's `glue.wasm` is copied next to the bundle, where
  * wasmoon looks for it. `deployment` defaults to what the plugin recorded.
  */
@@ -46,6 +49,7 @@ function deployOnly(deployment) {
   const root = path.resolve(__dirname, '..');
   const loaders = new Set(['lib/manifests/index.ts', 'lib/manifests/load.ts'].map((f) => path.join(root, f)));
   const jetstream = path.join(root, 'lib/bus/jetstream') + path.sep;
+  const sqs = path.join(root, 'lib/bus/sqs') + path.sep;
   return {
     name: 'outrigger-deploy-only',
     setup(build) {
@@ -62,6 +66,7 @@ function deployOnly(deployment) {
         // What the JetStream adapter loads, or loading it: unreachable once the bus is SQS.
         const jetstreamSide = args.importer.startsWith(jetstream) || local?.startsWith(jetstream);
         if (jetstreamSide && bus === 'sqs') return { path: 'nats', namespace: 'outrigger-stub' };
+        if (local?.startsWith(sqs) && bus === 'jetstream') return { path: 'sqs', namespace: 'outrigger-stub' };
         // nats.ws itself (through lib/bus/nats-client.ts): needed by the JetStream bus or a `nats` trigger.
         const natsClient = args.importer === path.join(root, 'lib/bus/nats-client.ts');
         if (natsClient && bus === 'sqs' && current().nats === false)

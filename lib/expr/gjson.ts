@@ -8,6 +8,7 @@
  * @example
  * get('{"a":{"b":[1,2,3]}}', 'a.b.#').string(); // '3'
  */
+import { setOwn } from '../own.ts';
 import { formatGoFloat, parseGjsonInt, parseGoBool, parseGoFloat } from './gjson/go-number.ts';
 import { matchLimit } from './gjson/match.ts';
 import { defaultPrettyOptions, type PrettyOptions, prettyJson, uglyJson } from './gjson/pretty.ts';
@@ -418,9 +419,7 @@ function forEachMember(t: Result, fn: (key: Result, value: Result) => boolean | 
 }
 
 function setMember(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (Object.hasOwn(obj, key)) return;
-  // A plain assignment to "__proto__" would change the prototype instead of adding a key.
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (!Object.hasOwn(obj, key)) setOwn(obj, key, value);
 }
 
 /** Upstream `arrayOrMap(0, true)`: the JS value of raw object/array text; the first duplicate key wins. */

@@ -6,6 +6,7 @@
  */
 import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
 import type { ManifestIssue } from '../errors.ts';
+import { setOwn } from '../own.ts';
 
 const maxAliases = 100;
 
@@ -355,7 +356,7 @@ export function map<T>(value: Schema<T>, options: { key?: StringCheck } = {}): S
         }
         const checked = value.check(ctx.resolve(pair.value), keyPath, ctx);
         if (checked === undefined) ok = false;
-        else out[key] = checked;
+        else setOwn(out, key, checked);
       }
       return ok ? out : undefined;
     },
@@ -459,19 +460,20 @@ export function obj(
           continue;
         }
         seen.add(key);
-        const refusal = options.refused?.[key];
+        // Keys are the user's: `__proto__` or `toString` must not find Object.prototype's members.
+        const refusal = ownValue(options.refused, key);
         if (refusal !== undefined) {
           ctx.error(keyNodeOf, keyPath, refusal);
           ok = false;
           keyProblem = true;
           continue;
         }
-        const warning = options.warned?.[key];
+        const warning = ownValue(options.warned, key);
         if (warning !== undefined) {
           ctx.warn(keyNodeOf, keyPath, warning);
           continue;
         }
-        const spec = specs[key];
+        const spec = ownValue(specs, key);
         if (spec === undefined) {
           const hint = suggest(key, known);
           ctx.error(
@@ -559,4 +561,9 @@ export function recorded(kind: NameReference['kind'], schema: Schema<string>): S
       return value;
     },
   };
+}
+
+/** `record[key]` when `key` is the record's own: never a member of Object.prototype. */
+function ownValue<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }

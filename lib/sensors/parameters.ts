@@ -15,6 +15,7 @@ import { set } from '../expr/sjson.ts';
 import type { CompiledTemplate } from '../expr/template/index.ts';
 import { compileTemplate } from '../expr/template/index.ts';
 import type { TriggerParameter, TriggerParameterSource } from '../manifests/types.ts';
+import { setOwn } from '../own.ts';
 import type { FiredEvents } from '../triggers/types.ts';
 import { contextText, dataText, getData, simpleKeys } from './event-data.ts';
 
@@ -306,14 +307,7 @@ function cloneJson(value: unknown, depth = 0): unknown {
         const item: unknown = (value as Record<string, unknown>)[key];
         if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
         const copy = cloneJson(item, depth + 1);
-        if (key === '__proto__') {
-          Object.defineProperty(out, key, {
-            value: copy,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        } else out[key] = copy;
+        setOwn(out, key, copy);
       }
       return out;
     }

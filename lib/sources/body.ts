@@ -1,12 +1,6 @@
 /** Body and query parsing with Go's rules, so event data matches what Argo Events publishes. */
 import { ErrorCode, PayloadError } from '../errors.ts';
-
-/** Sets an own property, even `__proto__` (plain assignment would replace the prototype and lose the key). */
-export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else target[key] = value;
-}
+import { setOwn } from '../own.ts';
 
 /** Parses JSON bytes; PayloadError (400) when they are not JSON. Never quotes the body. */
 export function parseJson(body: Buffer, what = 'body'): unknown {

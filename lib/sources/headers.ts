@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { RawHeaders } from '../events/headers.ts';
 import { canonicalHeaderKey, headerValue } from '../events/headers.ts';
-import { setOwn } from './body.ts';
+import { setOwn } from '../own.ts';
 
 /** What Argo writes instead of an `Authorization` value (pkg/eventsources/common/webhook/webhook.go). */
 export const MASKED_AUTH = '*** Masked Auth Secret ***';

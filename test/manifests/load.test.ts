@@ -54,6 +54,26 @@ describe('loadManifestText', () => {
     expect(set.origins['Sensor/s']).toEqual({ file: 'm.yaml', line: 4 });
   });
 
+  it('refuses keys named after Object.prototype members as unknown fields, and keeps them as map keys', () => {
+    // Found by the property test: `__proto__` looked up Object.prototype instead of "no such field".
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata:
+  name: s
+  __proto__: 0
+  toString: x
+spec: {}
+`;
+    expect(errorsOf(text).slice(0, 2)).toEqual([
+      'm.yaml:5:3: metadata.__proto__: unknown field `__proto__`',
+      'm.yaml:6:3: metadata.toString: unknown field `toString`',
+    ]);
+    const labelled = sensor(logTrigger).replace('  name: s\n', '  name: s\n  labels:\n    __proto__: kept\n');
+    const labels = loadManifestText(labelled, 'm.yaml').sensors[0]?.metadata.labels;
+    expect(Object.hasOwn(labels ?? {}, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+  });
+
   it('points an enum error at the value of a nested field', () => {
     // Prepare
     const text = sensor(`    - template:

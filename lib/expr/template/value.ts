@@ -4,6 +4,8 @@
  * that template constants and sprig functions produce (int, int64, time.Time).
  */
 
+import { setOwn } from '../../own.ts';
+
 /** Go's invalid `reflect.Value`: a missing map key. Prints as `<no value>`; becomes nil when passed on. */
 export const NO_VALUE: unique symbol = Symbol('no value');
 export type NoValue = typeof NO_VALUE;
@@ -70,7 +72,7 @@ export function mapGet(m: GoMap, key: string): Value {
 
 /** Writes a map entry (own property, even for `__proto__`). */
 export function mapSet(m: GoMap, key: string, v: Value): void {
-  Object.defineProperty(m, key, { value: v, enumerable: true, writable: true, configurable: true });
+  setOwn(m as Record<string, Value>, key, v);
 }
 
 /** The map's keys in Go's printing/range order (sorted). */

@@ -134,6 +134,24 @@ function formatNumber(value: number): string {
   return String(value);
 }
 
+/** A counter or summary series held by its caller. */
+export interface MetricHandle {
+  inc(by?: number): void;
+  observe(value: number): void;
+}
+
+function addTo(series: Series, by: number): void {
+  series.value += by;
+  series.pendingDelta += by;
+}
+
+function observeIn(series: Series, value: number): void {
+  series.value += value;
+  series.count += 1;
+  // Nothing flushes EMF in the local runner: keep a bounded sample there instead of every observation.
+  if (series.pendingValues.length < MAX_PENDING_VALUES) series.pendingValues.push(value);
+}
+
 /** A registry of Argo's metrics; every series carries the constant `namespace` label, as upstream. */
 export class MetricsRegistry {
   private readonly series = new Map<MetricName, Map<string, Series>>();
@@ -163,9 +181,18 @@ export class MetricsRegistry {
 
   /** Adds to a counter (or a gauge). */
   inc(name: MetricName, labels: Labels, by = 1): void {
-    const series = this.get(name, labels);
-    series.value += by;
-    series.pendingDelta += by;
+    addTo(this.get(name, labels), by);
+  }
+
+  /** One series, looked up once for a caller that records it on every event. */
+  handle(name: MetricName, labels: Labels): MetricHandle {
+    // Created on first use, as with inc and observe: a handle alone adds no series to the output.
+    let series: Series | undefined;
+    const resolve = () => {
+      series ??= this.get(name, labels);
+      return series;
+    };
+    return { inc: (by = 1) => addTo(resolve(), by), observe: (value) => observeIn(resolve(), value) };
   }
 
   /** Sets a gauge. */
@@ -177,11 +204,7 @@ export class MetricsRegistry {
 
   /** Records one observation of a summary. */
   observe(name: MetricName, labels: Labels, value: number): void {
-    const series = this.get(name, labels);
-    series.value += value;
-    series.count += 1;
-    // Nothing flushes EMF in the local runner: keep a bounded sample there instead of every observation.
-    if (series.pendingValues.length < MAX_PENDING_VALUES) series.pendingValues.push(value);
+    observeIn(this.get(name, labels), value);
   }
 
   /** Creates the series at 0, as upstream pre-initialises counters for every configured pair. */
@@ -305,13 +328,39 @@ export function recordEventPublished(
   event: { eventSource: string; eventName: string; durationMs?: number },
   registry: MetricsRegistry = defaultRegistry,
 ): void {
-  const labels = {
-    [MetricLabel.eventSourceName]: event.eventSource,
-    [MetricLabel.eventName]: event.eventName,
+  eventMeter(event.eventSource, event.eventName, registry).published(event.durationMs);
+}
+
+/** The event metrics of one (EventSource, event name) pair, as a source records them per request. */
+export interface EventMeter {
+  /** One event made durable on the bus. */
+  published(durationMs?: number): void;
+  /** A request that did not become an event (see `recordEventFailed`). */
+  failed(publish: boolean, durationMs?: number): void;
+}
+
+/** An EventMeter whose series are looked up once (a route's meter lives as long as the route). */
+export function eventMeter(
+  eventSource: string,
+  eventName: string,
+  registry: MetricsRegistry = defaultRegistry,
+): EventMeter {
+  const labels = { [MetricLabel.eventSourceName]: eventSource, [MetricLabel.eventName]: eventName };
+  const sent = registry.handle(MetricName.eventsSent, labels);
+  const sentFailed = registry.handle(MetricName.eventsSentFailed, labels);
+  const processingFailed = registry.handle(MetricName.eventsProcessingFailed, labels);
+  const duration = registry.handle(MetricName.eventProcessingDuration, labels);
+  return {
+    published(durationMs) {
+      sent.inc();
+      if (durationMs !== undefined) duration.observe(durationMs);
+    },
+    failed(publish, durationMs) {
+      if (publish) sentFailed.inc();
+      processingFailed.inc();
+      if (durationMs !== undefined) duration.observe(durationMs);
+    },
   };
-  registry.inc(MetricName.eventsSent, labels);
-  if (event.durationMs !== undefined)
-    registry.observe(MetricName.eventProcessingDuration, labels, event.durationMs);
 }
 
 /**
@@ -322,14 +371,7 @@ export function recordEventFailed(
   event: { eventSource: string; eventName: string; publish: boolean; durationMs?: number },
   registry: MetricsRegistry = defaultRegistry,
 ): void {
-  const labels = {
-    [MetricLabel.eventSourceName]: event.eventSource,
-    [MetricLabel.eventName]: event.eventName,
-  };
-  if (event.publish) registry.inc(MetricName.eventsSentFailed, labels);
-  registry.inc(MetricName.eventsProcessingFailed, labels);
-  if (event.durationMs !== undefined)
-    registry.observe(MetricName.eventProcessingDuration, labels, event.durationMs);
+  eventMeter(event.eventSource, event.eventName, registry).failed(event.publish, event.durationMs);
 }
 
 /**

@@ -91,6 +91,15 @@ export function traceFromHeaders(headers: RawHeaders): TraceContext {
   );
 }
 
+/**
+ * The span a component works in for an incoming request: a child of the caller's span, or the root span
+ * of a new trace when the request carries none (no throwaway parent id is drawn for it).
+ */
+export function spanFromHeaders(headers: RawHeaders): TraceContext {
+  const incoming = parseTraceparent(headerValue(headers, 'traceparent'), headerValue(headers, 'tracestate'));
+  return incoming ? childSpan(incoming) : newTrace();
+}
+
 /** Extension attributes to put on the CloudEvent beside its required ones. */
 export function traceExtensions(context: TraceContext): Record<string, string> {
   const out: Record<string, string> = { [TraceKey.extension]: formatTraceparent(context) };

@@ -13,8 +13,9 @@ import { AuthError, BusError, ErrorCode, ManifestError, OutriggerError, PayloadE
 import { newEvent } from '../events/envelope.ts';
 import { headerValue } from '../events/headers.ts';
 import type { EventSource, EventSourceFilter, ManifestSet, WebhookContext } from '../manifests/types.ts';
-import { recordEventFailed, recordEventPublished } from '../observability/metrics.ts';
-import { childSpan, traceExtensions, traceFromHeaders, traceLogFields } from '../observability/trace.ts';
+import type { EventMeter } from '../observability/metrics.ts';
+import { eventMeter } from '../observability/metrics.ts';
+import { spanFromHeaders, TraceKey, traceExtensions } from '../observability/trace.ts';
 import type { SecretResolver } from '../secrets/resolver.ts';
 import { exprLangFilter } from './filter.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
@@ -66,6 +67,9 @@ interface Binding {
   spec: unknown;
   context: WebhookContext;
   filter: EventSourceFilter | undefined;
+  /** Log labels of the route. */
+  labels: { eventSource: string; eventName: string };
+  meter: EventMeter;
 }
 
 class MethodNotAllowedError extends PayloadError {
@@ -111,7 +115,9 @@ function bindingsOf(set: ManifestSet): Binding[] {
           port: parsePort(context.port),
         };
         const filter = (spec as { filter?: EventSourceFilter }).filter;
-        bindings.push({ route, source, spec, context, filter });
+        const labels = { eventSource: route.eventSourceName, eventName };
+        const meter = eventMeter(route.eventSourceName, eventName);
+        bindings.push({ route, source, spec, context, filter, labels, meter });
       }
     }
   }
@@ -182,7 +188,7 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
         level: 'error',
         msg: 'filter.expression failed; event dropped',
         error: String(err),
-        ...labels(binding),
+        ...binding.labels,
       });
       return false;
     }
@@ -204,11 +210,11 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
     const answer = source.answer?.(request, data, spec) ?? (await source.handshake?.(request, data, spec));
     if (answer) return answer;
     if (!(await keep(binding, data))) {
-      log({ level: 'info', msg: 'event filtered out', ...labels(binding) });
+      log({ level: 'info', msg: 'event filtered out', ...binding.labels });
       return jsonResponse(200, { ok: true, filtered: true });
     }
     // The caller's trace (or a new one) travels with the event to the sensor's logs and created objects.
-    const trace = childSpan(traceFromHeaders(request.headers));
+    const trace = spanFromHeaders(request.headers);
     const event = newEvent({
       source: route.eventSourceName,
       subject: route.eventName,
@@ -217,20 +223,21 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
       id: source.deliveryId(request, data),
       extensions: traceExtensions(trace),
     });
-    const metric = { eventSource: route.eventSourceName, eventName: route.eventName };
     try {
       await deps.bus.publish(event);
     } catch (cause) {
-      recordEventFailed({ ...metric, publish: true, durationMs: performance.now() - started });
+      binding.meter.failed(true, performance.now() - started);
       throw cause instanceof BusError ? cause : new BusError('event could not be recorded', { cause });
     }
-    recordEventPublished({ ...metric, durationMs: performance.now() - started });
+    binding.meter.published(performance.now() - started);
+    const { eventSource, eventName } = binding.labels;
     log({
       level: 'info',
       msg: 'event published',
       eventId: event.id,
-      ...traceLogFields(trace),
-      ...labels(binding),
+      [TraceKey.logField]: trace.traceId,
+      eventSource,
+      eventName,
     });
     return jsonResponse(200, { ok: true, id: event.id });
   }
@@ -257,7 +264,7 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
           msg: 'request refused',
           error: err instanceof OutriggerError ? err.code : 'InternalError',
           reason: err instanceof OutriggerError ? err.message : String(err),
-          ...labels(binding),
+          ...binding.labels,
         });
         throw err;
       }
@@ -267,8 +274,4 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
   }
 
   return { routes: bindings.map((b) => b.route), handle };
-}
-
-function labels(binding: Binding): Record<string, unknown> {
-  return { eventSource: binding.route.eventSourceName, eventName: binding.route.eventName };
 }

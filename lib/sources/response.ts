@@ -11,9 +11,14 @@ const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 export function jsonResponse(
   statusCode: number,
   body: unknown,
-  headers: Record<string, string> = {},
+  headers?: Record<string, string>,
 ): HttpResponse {
-  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+  // Every accepted event is answered here: no spread for the common answer without extra headers.
+  const all =
+    headers === undefined
+      ? { 'content-type': JSON_HEADERS['content-type'] }
+      : { ...JSON_HEADERS, ...headers };
+  return { statusCode, headers: all, body: JSON.stringify(body) };
 }
 
 /** The `{error, message}` answer for an error; hides messages that are not meant for callers. */

@@ -5,6 +5,7 @@ import {
   formatTraceparent,
   newTrace,
   parseTraceparent,
+  spanFromHeaders,
   TraceKey,
   traceAnnotations,
   traceExtensions,
@@ -48,6 +49,23 @@ describe('W3C trace context', () => {
       expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
       expect(trace.traceId).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     }
+  });
+
+  it('works in a child span of the caller, or in the root span of a new trace', () => {
+    // Act
+    const child = spanFromHeaders({ traceparent: EXAMPLE, TraceState: 'congo=t61rcWkgMzE' });
+    const root = spanFromHeaders({ traceparent: 'not a traceparent' });
+    // Assess: same trace, new span id, state passed on; a new trace otherwise
+    expect(child).toMatchObject({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      flags: 1,
+      tracestate: 'congo=t61rcWkgMzE',
+    });
+    expect(child.parentId).toMatch(/^[0-9a-f]{16}$/);
+    expect(child.parentId).not.toBe('00f067aa0ba902b7');
+    expect(root.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(root.parentId).toMatch(/^[0-9a-f]{16}$/);
+    expect(root.tracestate).toBeUndefined();
   });
 
   it('accepts later versions with extra fields, as the spec asks', () => {

@@ -51,8 +51,18 @@ export function eventHeaders(headers: RawHeaders): Record<string, string[]> {
  */
 export function safeEventId(prefix: string, id: string): string {
   const full = `${prefix}:${id}`;
-  if (/^[\x21-\x7e]{1,128}$/.test(full)) return full;
+  if (printable(full)) return full;
   return `${prefix}:sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+/** 1 to 128 printable ASCII characters (`[\x21-\x7e]`), checked per request without a regex. */
+function printable(text: string): boolean {
+  if (text.length === 0 || text.length > 128) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e) return false;
+  }
+  return true;
 }
 
 /** GitHub's id: hook id and delivery GUID, so the same delivery to two hooks stays two events. */

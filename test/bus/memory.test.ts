@@ -76,6 +76,30 @@ describe('the memory bus replay log and duplicate window', () => {
     expect(bus.log.slice(-2).map((e) => e.id)).toEqual(['new', 'old1']);
   });
 
+  it('prunes from the oldest id still remembered, after part of the window has gone', async () => {
+    // Prepare: a at 0, b at 600, c at 1,000 (which forgets a)
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(0);
+    const bus = new MemoryBus({ duplicateWindowMs: 1_000 });
+    await bus.publish(event('a'));
+    vi.setSystemTime(600);
+    await bus.publish(event('b'));
+    vi.setSystemTime(1_000);
+    await bus.publish(event('c'));
+    const afterFirstPrune = bus.rememberedIds;
+
+    // Act: b is still a duplicate at 1,500 and no longer one at 1,700
+    vi.setSystemTime(1_500);
+    await bus.publish(event('b'));
+    vi.setSystemTime(1_700);
+    await bus.publish(event('b'));
+
+    // Assess
+    expect(afterFirstPrune).toBe(2);
+    expect(bus.log.map((e) => e.id)).toEqual(['a', 'b', 'c', 'b']);
+    expect(bus.rememberedIds).toBe(2);
+  });
+
   it('measures a re-published id from its latest acceptance', async () => {
     // Prepare
     vi.useFakeTimers({ toFake: ['Date'] });

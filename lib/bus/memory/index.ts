@@ -136,6 +136,8 @@ export class MemoryBus implements Bus {
   private readonly consumers: MemoryConsumer[] = [];
   /** Ids inside the duplicate window, oldest first (re-inserted when seen again), so pruning stops early. */
   private readonly seen = new Map<string, number>();
+  /** When the oldest remembered id was published: nothing to prune before it leaves the window. */
+  private oldestAt = Number.POSITIVE_INFINITY;
   private readonly duplicateWindowMs: number;
   private readonly logLimit: number;
   /** The latest events; trimmed to `logLimit` once it holds twice that, so a publish stays O(1). */
@@ -168,10 +170,15 @@ export class MemoryBus implements Bus {
 
   /** Forgets ids older than the duplicate window (the oldest come first). */
   private prune(now: number): void {
+    if (now - this.oldestAt < this.duplicateWindowMs) return;
     for (const [id, at] of this.seen) {
-      if (now - at < this.duplicateWindowMs) return;
+      if (now - at < this.duplicateWindowMs) {
+        this.oldestAt = at;
+        return;
+      }
       this.seen.delete(id);
     }
+    this.oldestAt = Number.POSITIVE_INFINITY;
   }
 
   async publish(event: CloudEvent): Promise<void> {
@@ -181,8 +188,9 @@ export class MemoryBus implements Bus {
     const seenAt = this.seen.get(event.id);
     if (seenAt !== undefined && now - seenAt < this.duplicateWindowMs) return;
     // Re-inserted, not updated, so the map stays in time order.
-    this.seen.delete(event.id);
+    if (seenAt !== undefined) this.seen.delete(event.id);
     this.seen.set(event.id, now);
+    if (this.seen.size === 1) this.oldestAt = now;
     this.remember(event);
     const subject = subjectOf(event, this.busName);
     const record: BusRecord = { event, subject, deliveryCount: 1 };

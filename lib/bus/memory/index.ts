@@ -40,9 +40,14 @@ interface Pending {
 }
 
 class MemoryConsumer implements Subscription {
-  readonly queue: Pending[] = [];
+  // Ready records in arrival order from `head` on: taking a batch is O(batch) however long the backlog.
+  private ready: BusRecord[] = [];
+  private head = 0;
+  /** Retries waiting for their delay (few: only failed records). */
+  private delayed: Pending[] = [];
   private running = true;
   private inFlight: Promise<void> | undefined;
+  private starting: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -53,49 +58,77 @@ class MemoryConsumer implements Subscription {
   ) {}
 
   offer(record: BusRecord): void {
-    this.queue.push({ record, notBefore: 0 });
-    this.schedule(0);
+    this.ready.push(record);
+    this.start();
   }
 
-  private schedule(delayMs: number): void {
-    if (!this.running || this.inFlight) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+  /** Starts draining on the next turn of the event loop (never inside the publisher's call). */
+  private start(): void {
+    if (!this.running || this.inFlight || this.starting) return;
+    this.starting = setImmediate(() => {
+      this.starting = undefined;
       this.inFlight = this.drain().finally(() => {
         this.inFlight = undefined;
-        this.scheduleNext();
+        this.afterDrain();
       });
-    }, delayMs);
+    });
   }
 
-  private scheduleNext(): void {
-    if (this.queue.length === 0) return;
-    const soonest = Math.min(...this.queue.map((p) => p.notBefore));
-    this.schedule(Math.max(0, soonest - Date.now()));
-  }
-
-  private async drain(): Promise<void> {
-    const now = Date.now();
-    const ready: Pending[] = [];
-    for (let i = 0; i < this.queue.length && ready.length < this.options.batchSize; ) {
-      const pending = this.queue[i]!;
-      if (pending.notBefore <= now) {
-        ready.push(pending);
-        this.queue.splice(i, 1);
-      } else i++;
+  private afterDrain(): void {
+    if (!this.running) return;
+    if (this.head < this.ready.length) {
+      this.start();
+      return;
     }
-    if (ready.length === 0) return;
+    if (this.delayed.length === 0) return;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const pending of this.delayed) soonest = Math.min(soonest, pending.notBefore);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.start();
+      },
+      Math.max(0, soonest - Date.now()),
+    );
+  }
+
+  /** Hands batches to the handler until nothing is ready. */
+  private async drain(): Promise<void> {
+    while (this.running) {
+      this.promoteDue(Date.now());
+      const end = Math.min(this.ready.length, this.head + this.options.batchSize);
+      if (end === this.head) return;
+      const batch = this.ready.slice(this.head, end);
+      this.head = end;
+      if (this.head > 1_024 && this.head * 2 > this.ready.length) {
+        this.ready = this.ready.slice(this.head);
+        this.head = 0;
+      }
+      await this.handle(batch);
+    }
+  }
+
+  private promoteDue(now: number): void {
+    if (this.delayed.length === 0) return;
+    const waiting: Pending[] = [];
+    for (const pending of this.delayed) {
+      if (pending.notBefore <= now) this.ready.push(pending.record);
+      else waiting.push(pending);
+    }
+    this.delayed = waiting;
+  }
+
+  private async handle(batch: BusRecord[]): Promise<void> {
     let outcomes: RecordOutcome[];
     try {
-      outcomes = await this.handler(ready.map((p) => p.record));
+      outcomes = await this.handler(batch);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      outcomes = ready.map(() => ({ kind: 'retry', delayMs: this.defaultRetryMs, reason }));
+      outcomes = batch.map(() => ({ kind: 'retry', delayMs: this.defaultRetryMs, reason }));
     }
-    ready.forEach((pending, i) => {
-      const outcome = outcomes[i] ?? { kind: 'retry', delayMs: this.defaultRetryMs };
-      this.settle(pending.record, outcome);
+    batch.forEach((record, i) => {
+      this.settle(record, outcomes[i] ?? { kind: 'retry', delayMs: this.defaultRetryMs });
     });
   }
 
@@ -109,7 +142,7 @@ class MemoryConsumer implements Subscription {
       this.onDeadLetter({ record, consumer: this.options.name, reason });
       return;
     }
-    this.queue.push({
+    this.delayed.push({
       record: { ...record, deliveryCount: record.deliveryCount + 1 },
       notBefore: Date.now() + outcome.delayMs,
     });
@@ -118,12 +151,14 @@ class MemoryConsumer implements Subscription {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    if (this.starting) clearImmediate(this.starting);
+    this.starting = undefined;
     await this.inFlight;
   }
 
   /** Resolves when nothing is queued or in flight (tests and the local runner use it). */
   async idle(): Promise<void> {
-    while (this.inFlight || this.queue.length > 0) {
+    while (this.inFlight || this.starting || this.head < this.ready.length || this.delayed.length > 0) {
       await (this.inFlight ?? new Promise((r) => setTimeout(r, 5)));
     }
   }

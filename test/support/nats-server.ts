@@ -34,6 +34,8 @@ export interface NatsServer {
   start(): Promise<void>;
   /** `kill()` then `start()`. */
   restart(): Promise<void>;
+  /** Freezes the process for `ms` (SIGSTOP, then SIGCONT), as a long GC pause or a stalled disk would. */
+  pause(ms: number): Promise<void>;
   /** Stops the server and deletes its temporary directory. */
   stop(): Promise<void>;
 }
@@ -189,6 +191,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     restart: async () => {
       await kill();
       await launch();
+    },
+    pause: async (ms) => {
+      const proc = child;
+      if (!proc) throw new Error('nats-server is not running');
+      proc.kill('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      proc.kill('SIGCONT');
     },
     stop: async () => {
       await kill();

@@ -104,7 +104,8 @@ export class JetStreamKvStateStore implements StateStore {
         retryable: !/AUTH|CREDS/.test(code),
       });
     }
-    const store = new JetStreamKvStateStore(nc.jetstream(), options, `JetStream KV at ${url}`);
+    const jetstream = nc.jetstream({ timeout: options.timeoutMs ?? 5_000 });
+    const store = new JetStreamKvStateStore(jetstream, options, `JetStream KV at ${url}`);
     store.connection = nc;
     return store;
   }
@@ -142,21 +143,25 @@ export class JetStreamKvStateStore implements StateStore {
     }
   }
 
-  private async call<T>(bucket: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof OutriggerError) throw err;
-      throw new BusError(
-        `${this.where}: KV bucket "${bucket}": ${String((err as Error).message).slice(0, 200)}`,
-      );
+  /** Runs a read; one whose answer did not come back in time is asked once more (a read is safe to repeat). */
+  private async read<T>(bucket: string, run: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run();
+      } catch (err) {
+        if (err instanceof OutriggerError) throw err;
+        if (attempt === 0 && (err as { code?: unknown }).code === 'TIMEOUT') continue;
+        throw new BusError(
+          `${this.where}: KV bucket "${bucket}": ${String((err as Error).message).slice(0, 200)}`,
+        );
+      }
     }
   }
 
   async load(sensor: string, trigger: string): Promise<TriggerState> {
     const name = sensorBucket(sensor);
     const kv = await this.bucket(name, false);
-    const entry = await this.call(name, () => kv.get(`${encodeKeyPart(trigger)}/${EVENTS_KEY}`));
+    const entry = await this.read(name, () => kv.get(`${encodeKeyPart(trigger)}/${EVENTS_KEY}`));
     if (entry?.operation !== 'PUT') return { events: {}, revision: 0 };
     const value = entry.json<{ events?: Record<string, SensorEvent> }>();
     return { events: value.events ?? {}, revision: entry.revision };
@@ -208,7 +213,7 @@ export class JetStreamKvStateStore implements StateStore {
       }
     }
     // Present: replace it only if it has expired, and only if nobody replaced it meanwhile.
-    const entry = await this.call(where.bucket, () => kv.get(where.key));
+    const entry = await this.read(where.bucket, () => kv.get(where.key));
     if (entry?.operation !== 'PUT') return this.markDone(key, ttlMs);
     if (expiryOf(entry.value) > now) return false;
     try {
@@ -225,7 +230,7 @@ export class JetStreamKvStateStore implements StateStore {
   async isDone(key: string): Promise<boolean> {
     const where = this.doneLocation(key);
     const kv = await this.bucket(where.bucket, true);
-    const entry = await this.call(where.bucket, () => kv.get(where.key));
+    const entry = await this.read(where.bucket, () => kv.get(where.key));
     return entry !== null && entry.operation === 'PUT' && expiryOf(entry.value) > this.now();
   }
 

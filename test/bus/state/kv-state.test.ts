@@ -40,6 +40,21 @@ describe.runIf(requireNatsServer())('JetStreamKvStateStore against nats-server',
     expect(entry?.json()).toEqual({ events: { push: event } });
   });
 
+  it('asks a read once more when its answer does not come back in time', async () => {
+    // Given saved state, and a server that freezes for longer than one request may wait
+    const store = await open({ timeoutMs: 500 });
+    const event = saved();
+    await store.compareAndSet('frozen-sensor', 'deploy', { push: event }, 0);
+    const frozen = server.pause(700);
+
+    // When the sensor loads its state during the freeze
+    const state = await store.load('frozen-sensor', 'deploy');
+    await frozen;
+
+    // Then the first get timed out after 500 ms, the second was answered once the server woke up
+    expect(state.events).toEqual({ push: event });
+  });
+
   it('refuses to use a missing bucket unless it may create it', async () => {
     // When a store that may not create buckets loads a sensor that has none
     const store = await open({ createIfMissing: false });

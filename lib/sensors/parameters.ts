@@ -307,7 +307,9 @@ function cloneJson(value: unknown, depth = 0): unknown {
         const item: unknown = (value as Record<string, unknown>)[key];
         if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
         const copy = cloneJson(item, depth + 1);
-        setOwn(out, key, copy);
+        // Inline for the common key: this runs for every member of every rendered resource.
+        if (key === '__proto__') setOwn(out, key, copy);
+        else out[key] = copy;
       }
       return out;
     }

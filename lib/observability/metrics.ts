@@ -5,7 +5,7 @@
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
  *
  * @example
- * recordEventPublished({ eventSource: 'github-webhook', eventName: 'github-push', durationMs: 3 });
+ * eventMeter('github-webhook', 'github-push').published(3);
  * recordTriggerOutcome({ sensor: 'build', trigger: 'job', ok: true, durationMs: 41 });
  * res.end(defaultRegistry.prometheusText());        // local /metrics
  * for (const line of defaultRegistry.emfLines()) console.log(line); // Lambda, once per invocation
@@ -323,19 +323,14 @@ export function initEventSourceMetrics(
   registry.set(MetricName.eventServiceRunning, { [MetricLabel.eventSourceName]: eventSource }, events.length);
 }
 
-/** One event made durable on the bus; `durationMs` is the whole request's handling time. */
-export function recordEventPublished(
-  event: { eventSource: string; eventName: string; durationMs?: number },
-  registry: MetricsRegistry = defaultRegistry,
-): void {
-  eventMeter(event.eventSource, event.eventName, registry).published(event.durationMs);
-}
-
 /** The event metrics of one (EventSource, event name) pair, as a source records them per request. */
 export interface EventMeter {
-  /** One event made durable on the bus. */
+  /** One event made durable on the bus; `durationMs` is the whole request's handling time. */
   published(durationMs?: number): void;
-  /** A request that did not become an event (see `recordEventFailed`). */
+  /**
+   * A request or tick that did not become an event: `publish` true when the bus refused it (also counted
+   * as sent-failed, as upstream), false for a bad body, signature or filter error.
+   */
   failed(publish: boolean, durationMs?: number): void;
 }
 
@@ -361,17 +356,6 @@ export function eventMeter(
       if (durationMs !== undefined) duration.observe(durationMs);
     },
   };
-}
-
-/**
- * A request or tick that did not become an event: `publish` true when the bus refused it (also counted as
- * sent-failed, as upstream), false for a bad body, signature or filter error.
- */
-export function recordEventFailed(
-  event: { eventSource: string; eventName: string; publish: boolean; durationMs?: number },
-  registry: MetricsRegistry = defaultRegistry,
-): void {
-  eventMeter(event.eventSource, event.eventName, registry).failed(event.publish, event.durationMs);
 }
 
 /**

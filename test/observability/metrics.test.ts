@@ -3,12 +3,11 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   definitions,
+  eventMeter,
   initSensorMetrics,
   MAX_PENDING_VALUES,
   MetricName,
   MetricsRegistry,
-  recordEventFailed,
-  recordEventPublished,
   recordTriggerOutcome,
 } from '../../lib/observability/metrics.ts';
 
@@ -55,7 +54,7 @@ describe('the metrics registry', () => {
       { sensor: 'build', trigger: 'job', ok: false, durationMs: 2, exhausted: true },
       registry,
     );
-    recordEventPublished({ eventSource: 'github-webhook', eventName: 'push', durationMs: 3 }, registry);
+    eventMeter('github-webhook', 'push', registry).published(3);
     const text = registry.prometheusText();
     // Assess
     expect(text).toContain(`# TYPE ${MetricName.actionTriggered} counter`);
@@ -90,7 +89,7 @@ describe('the metrics registry', () => {
     // Prepare
     const registry = new MetricsRegistry();
     // Act
-    recordEventFailed({ eventSource: 'a"b\\c', eventName: 'x\ny', publish: true }, registry);
+    eventMeter('a"b\\c', 'x\ny', registry).failed(true);
     // Assess
     expect(registry.prometheusText()).toContain('eventsource_name="a\\"b\\\\c",event_name="x\\ny"');
   });
@@ -135,8 +134,7 @@ describe('the metrics registry', () => {
   it('splits more than 100 observations of a series over several EMF documents', () => {
     // Prepare
     const registry = new MetricsRegistry();
-    for (let i = 0; i < 250; i++)
-      recordEventPublished({ eventSource: 'e', eventName: 'n', durationMs: i }, registry);
+    for (let i = 0; i < 250; i++) eventMeter('e', 'n', registry).published(i);
     // Act
     const docs = registry.emfLines().map((l) => JSON.parse(l));
     // Assess
@@ -147,7 +145,7 @@ describe('the metrics registry', () => {
   });
   it('keeps series of different label names apart in EMF even when their values are equal', () => {
     const registry = new MetricsRegistry();
-    recordEventPublished({ eventSource: 'x', eventName: 'y' }, registry);
+    eventMeter('x', 'y', registry).published();
     recordTriggerOutcome({ sensor: 'x', trigger: 'y', ok: true, durationMs: 2 }, registry);
     const docs = registry.emfLines().map((l) => JSON.parse(l));
     expect(docs).toHaveLength(2);
@@ -160,8 +158,7 @@ describe('the metrics registry', () => {
 
   it('bounds the observations kept for EMF when nothing flushes them (the local runner)', () => {
     const registry = new MetricsRegistry();
-    for (let i = 0; i < MAX_PENDING_VALUES + 500; i++)
-      recordEventPublished({ eventSource: 'e', eventName: 'n', durationMs: 1 }, registry);
+    for (let i = 0; i < MAX_PENDING_VALUES + 500; i++) eventMeter('e', 'n', registry).published(1);
     const values = registry
       .emfLines()
       .flatMap((l) => JSON.parse(l)[MetricName.eventProcessingDuration] ?? []);

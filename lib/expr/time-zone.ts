@@ -48,6 +48,8 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
       minute: 'numeric',
       second: 'numeric',
       timeZoneName: 'short',
+      // Years before 1 read as 1 BC, 2 BC…: the era tells them apart (Go's year 0 is 1 BC).
+      era: 'short',
     });
     formatters.set(zone, formatter);
   }
@@ -67,6 +69,7 @@ export function intlKnowsZone(zone: string): boolean {
 /** The civil time of instant `ms` (to the whole second) in `zone`; throws a RangeError for an unknown zone. */
 export function zonedParts(ms: number, zone: string): ZonedParts {
   const out: ZonedParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, zoneName: '' };
+  let bc = false;
   for (const part of formatterFor(zone).formatToParts(Math.floor(ms / 1000) * 1000)) {
     switch (part.type) {
       case 'year':
@@ -80,9 +83,13 @@ export function zonedParts(ms: number, zone: string): ZonedParts {
       case 'timeZoneName':
         out.zoneName = part.value;
         break;
+      case 'era':
+        bc = part.value === 'BC' || part.value === 'B';
+        break;
       default:
         break;
     }
   }
+  if (bc) out.year = 1 - out.year;
   return out;
 }

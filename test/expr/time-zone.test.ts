@@ -23,6 +23,15 @@ describe('zonedParts', () => {
     const parts = zonedParts(Date.UTC(2024, 6, 1, 22, 0, 0), 'Europe/Berlin');
     expect([parts.day, parts.hour]).toEqual([2, 0]);
   });
+
+  it('numbers years before 1 as Go does: 1 BC is year 0', () => {
+    // 31 December of 1 BC, 12:00 UTC (setUTCFullYear, as Date.UTC would read year 0 as 1900)
+    const firstBc = new Date(0);
+    firstBc.setUTCFullYear(0, 11, 31);
+    firstBc.setUTCHours(12, 0, 0, 0);
+    expect(zonedParts(firstBc.getTime(), 'UTC')).toMatchObject({ year: 0, month: 12, day: 31, hour: 12 });
+    expect(zonedParts(Date.UTC(2024, 0, 2), 'UTC')).toMatchObject({ year: 2024, month: 1, day: 2 });
+  });
 });
 
 describe('intlKnowsZone', () => {

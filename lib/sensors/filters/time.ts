@@ -5,6 +5,7 @@
  * before start wraps around midnight. On daylight-saving days this follows Go exactly: a wall time that
  * does not exist or exists twice resolves to the instant Go's `time.Date` picks.
  */
+import { intlKnowsZone, zonedParts } from '../../expr/time-zone.ts';
 import type { EventDependencyFilter } from '../../manifests/types.ts';
 import type { FilterResult } from './result.ts';
 import { errored, failed, passed } from './result.ts';
@@ -38,32 +39,6 @@ export function parseClock(text: string, date = '0000-01-01'): number | string {
   return h * 3600 + m * 60 + s;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** A formatter giving wall-clock parts in `timezone`, or undefined for a zone Go would not load. */
-function formatterFor(timezone: string): Intl.DateTimeFormat | undefined {
-  let formatter = formatters.get(timezone);
-  if (!formatter) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone: timezone,
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-        hourCycle: 'h23',
-        era: 'short',
-      });
-    } catch {
-      return undefined;
-    }
-    formatters.set(timezone, formatter);
-  }
-  return formatter;
-}
-
 interface Wall {
   year: number;
   month: number;
@@ -72,28 +47,21 @@ interface Wall {
   asUtc: number;
 }
 
-function wallOf(epochSeconds: number, formatter: Intl.DateTimeFormat): Wall {
-  const parts: Record<string, string> = {};
-  for (const part of formatter.formatToParts(new Date(epochSeconds * 1000))) parts[part.type] = part.value;
-  const era = parts.era === 'BC' || parts.era === 'B' ? -1 : 1;
-  const year = era === 1 ? Number(parts.year) : 1 - Number(parts.year);
-  const month = Number(parts.month);
-  const day = Number(parts.day);
-  const asUtc =
-    Date.UTC(year, month - 1, day, Number(parts.hour), Number(parts.minute), Number(parts.second)) / 1000;
-  return { year, month, day, asUtc };
+function wallOf(epochSeconds: number, timezone: string): Wall {
+  const { year, month, day, hour, minute, second } = zonedParts(epochSeconds * 1000, timezone);
+  return { year, month, day, asUtc: Date.UTC(year, month - 1, day, hour, minute, second) / 1000 };
 }
 
 /** Offset from UTC of `timezone` at an instant, in seconds. */
-function offsetAt(epochSeconds: number, formatter: Intl.DateTimeFormat): number {
-  return wallOf(epochSeconds, formatter).asUtc - epochSeconds;
+function offsetAt(epochSeconds: number, timezone: string): number {
+  return wallOf(epochSeconds, timezone).asUtc - epochSeconds;
 }
 
 /** Go's `time.Date` for a wall time given as seconds-as-if-UTC: the zone lookup it does, step for step. */
-function instantOfWall(wallAsUtc: number, formatter: Intl.DateTimeFormat): number {
-  const offset = offsetAt(wallAsUtc, formatter);
+function instantOfWall(wallAsUtc: number, timezone: string): number {
+  const offset = offsetAt(wallAsUtc, timezone);
   const utc = wallAsUtc - offset;
-  const corrected = offsetAt(utc, formatter);
+  const corrected = offsetAt(utc, timezone);
   return corrected === offset ? utc : wallAsUtc - corrected;
 }
 
@@ -103,14 +71,14 @@ export function evaluateTimeFilter(
   eventTime: string,
 ): FilterResult {
   const timezone = filter.timezone || 'UTC';
-  const formatter = formatterFor(timezone === 'Local' ? 'UTC' : timezone);
-  if (!formatter) {
+  const zone = timezone === 'Local' ? 'UTC' : timezone;
+  if (!intlKnowsZone(zone)) {
     return errored(`time filter error (invalid timezone '${timezone}': unknown time zone ${timezone})`);
   }
   const millis = Date.parse(eventTime);
   if (Number.isNaN(millis)) return errored(`time filter error (invalid event time '${eventTime}')`);
   const event = millis / 1000;
-  const wall = wallOf(Math.floor(event), formatter);
+  const wall = wallOf(Math.floor(event), zone);
   const date = `${String(wall.year).padStart(4, '0')}-${String(wall.month).padStart(2, '0')}-${String(wall.day).padStart(2, '0')}`;
   const midnight = Date.UTC(wall.year, wall.month - 1, wall.day) / 1000;
 
@@ -118,8 +86,8 @@ export function evaluateTimeFilter(
   if (typeof start === 'string') return errored(`time filter error (${start})`);
   const stop = parseClock(filter.stop, date);
   if (typeof stop === 'string') return errored(`time filter error (${stop})`);
-  const startAt = instantOfWall(midnight + start, formatter);
-  const stopAt = instantOfWall(midnight + stop, formatter);
+  const startAt = instantOfWall(midnight + start, zone);
+  const stopAt = instantOfWall(midnight + stop, zone);
 
   const inWindow = startAt < stopAt ? event >= startAt && event < stopAt : event >= startAt || event < stopAt;
   return inWindow ? passed : failed;

@@ -1,17 +1,8 @@
 /** Header handling shared by every HTTP source: Go's canonical keys and `http.Header`'s array values. */
-
-// Header names repeat from request to request; the cache is bounded because callers choose them.
-const canonicalCache = new Map<string, string>();
-const CANONICAL_CACHE_SIZE = 512;
+import { boundedMemo } from '../memo.ts';
 
 /** Go's `textproto.CanonicalMIMEHeaderKey`: `x-github-event` → `X-Github-Event`. */
-export function canonicalHeaderKey(key: string): string {
-  const cached = canonicalCache.get(key);
-  if (cached !== undefined) return cached;
-  const canonical = canonicalize(key);
-  if (canonicalCache.size < CANONICAL_CACHE_SIZE) canonicalCache.set(key, canonical);
-  return canonical;
-}
+export const canonicalHeaderKey: (key: string) => string = boundedMemo(512, canonicalize);
 
 function canonicalize(key: string): string {
   // Go leaves keys with spaces or invalid token characters untouched.

@@ -84,13 +84,6 @@ export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.parentId}-${context.flags.toString(16).padStart(2, '0')}`;
 }
 
-/** The trace of an incoming request: its valid `traceparent` (and `tracestate`), else a new trace. */
-export function traceFromHeaders(headers: RawHeaders): TraceContext {
-  return (
-    parseTraceparent(headerValue(headers, 'traceparent'), headerValue(headers, 'tracestate')) ?? newTrace()
-  );
-}
-
 /**
  * The span a component works in for an incoming request: a child of the caller's span, or the root span
  * of a new trace when the request carries none (no throwaway parent id is drawn for it).

@@ -7,6 +7,7 @@
 import type { SensorEvent } from '../events/envelope.ts';
 import type { GjsonResult } from '../expr/gjson.ts';
 import { get, parse } from '../expr/gjson.ts';
+import { boundedMemo } from '../memo.ts';
 
 const texts = new WeakMap<SensorEvent, string>();
 
@@ -31,19 +32,10 @@ const SIMPLE_PATH = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 const ARRAY_INDEX = /^\d+$/;
 const missing = get('', 'missing');
 
-// Paths come from manifests and repeat for every event: split each once (bounded, in case they do not).
-const splitPaths = new Map<string, readonly string[] | null>();
-const SPLIT_CACHE_SIZE = 1_024;
-
-/** The keys of a path gjson and sjson read literally (dotted plain keys), else null. */
-export function simpleKeys(path: string): readonly string[] | null {
-  let keys = splitPaths.get(path);
-  if (keys === undefined) {
-    keys = SIMPLE_PATH.test(path) ? path.split('.') : null;
-    if (splitPaths.size < SPLIT_CACHE_SIZE) splitPaths.set(path, keys);
-  }
-  return keys;
-}
+/** The keys of a path gjson and sjson read literally (dotted plain keys), else null; split once per path. */
+export const simpleKeys: (path: string) => readonly string[] | null = boundedMemo(1_024, (path) =>
+  SIMPLE_PATH.test(path) ? path.split('.') : null,
+);
 
 /** gjson's lookup of a simple path on parsed JSON, or undefined when the path is not simple. */
 function lookupParsed(data: unknown, path: string): GjsonResult | undefined {

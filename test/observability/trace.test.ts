@@ -10,7 +10,6 @@ import {
   traceAnnotations,
   traceExtensions,
   traceFromEvent,
-  traceFromHeaders,
   traceLogFields,
 } from '../../lib/observability/trace.ts';
 
@@ -20,7 +19,7 @@ const EXAMPLE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 describe('W3C trace context', () => {
   it('keeps a valid incoming traceparent and tracestate', () => {
     // Act
-    const trace = traceFromHeaders({ TraceParent: EXAMPLE, tracestate: 'congo=t61rcWkgMzE' });
+    const trace = parseTraceparent(EXAMPLE, 'congo=t61rcWkgMzE')!;
     // Assess
     expect(trace).toEqual({
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
@@ -43,7 +42,7 @@ describe('W3C trace context', () => {
     ];
     for (const value of invalid) {
       // Act
-      const trace = traceFromHeaders(value === undefined ? {} : { traceparent: value });
+      const trace = spanFromHeaders(value === undefined ? {} : { traceparent: value });
       // Assess
       expect(parseTraceparent(value)).toBeUndefined();
       expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -53,7 +52,7 @@ describe('W3C trace context', () => {
 
   it('works in a child span of the caller, or in the root span of a new trace', () => {
     // Act
-    const child = spanFromHeaders({ traceparent: EXAMPLE, TraceState: 'congo=t61rcWkgMzE' });
+    const child = spanFromHeaders({ TraceParent: EXAMPLE, TraceState: 'congo=t61rcWkgMzE' });
     const root = spanFromHeaders({ traceparent: 'not a traceparent' });
     // Assess: same trace, new span id, state passed on; a new trace otherwise
     expect(child).toMatchObject({

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { boundedMemo } from '../lib/memo.ts';
+
+describe('boundedMemo', () => {
+  it('computes each key once, null results included, and no more than `limit` keys are kept', () => {
+    const calls: string[] = [];
+    const lookup = boundedMemo(2, (key) => {
+      calls.push(key);
+      return key === 'none' ? null : key.toUpperCase();
+    });
+    expect([lookup('a'), lookup('none'), lookup('a'), lookup('none')]).toEqual(['A', null, 'A', null]);
+    expect(calls).toEqual(['a', 'none']);
+    // The cache is full: a third key is answered right, and computed again each time.
+    expect([lookup('b'), lookup('b')]).toEqual(['B', 'B']);
+    expect(calls).toEqual(['a', 'none', 'b', 'b']);
+  });
+});

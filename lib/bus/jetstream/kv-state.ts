@@ -133,6 +133,10 @@ export class JetStreamKvStateStore implements StateStore {
       if (!create) await kv.status();
       return kv;
     } catch (err) {
+      // Another process (or connection) created the same bucket a moment ago: it exists now, so bind to it.
+      if (create && /subjects overlap|already in use/i.test(String((err as Error).message))) {
+        return this.js.views.kv(name, { bindOnly: true, timeout: this.options.timeoutMs ?? 5_000 });
+      }
       const missing = /not found|stream not found/i.test(String((err as Error).message));
       throw new BusError(
         missing && !create

@@ -55,6 +55,19 @@ describe.runIf(requireNatsServer())('JetStreamKvStateStore against nats-server',
     expect(state.events).toEqual({ push: event });
   });
 
+  it('lets two stores create the same new bucket at once', async () => {
+    // Given two stores that may create buckets, and sensors whose buckets do not exist yet
+    const [a, b] = [await open(), await open()];
+    const sensors = Array.from({ length: 20 }, (_, i) => `racing-sensor-${i}`);
+
+    // When both use each new bucket at the same moment (one create loses the race to the other)
+    const states = await Promise.all(sensors.flatMap((s) => [a.load(s, 'deploy'), b.load(s, 'deploy')]));
+
+    // Then both bind to the bucket the winner created
+    expect(states).toHaveLength(40);
+    for (const state of states) expect(state).toEqual({ events: {}, revision: 0 });
+  });
+
   it('refuses to use a missing bucket unless it may create it', async () => {
     // When a store that may not create buckets loads a sensor that has none
     const store = await open({ createIfMissing: false });

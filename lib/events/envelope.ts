@@ -59,7 +59,7 @@ export interface NewEventInput<Data> {
 
 /** Builds an envelope; `id` defaults to a fresh upstream-style id. */
 export function newEvent<Data>(input: NewEventInput<Data>): CloudEvent<Data> {
-  return {
+  const event: CloudEvent<Data> = {
     specversion: '1.0',
     id: input.id ?? newEventId(),
     source: input.source,
@@ -68,8 +68,12 @@ export function newEvent<Data>(input: NewEventInput<Data>): CloudEvent<Data> {
     time: rfc3339Nano(input.time),
     datacontenttype: 'application/json',
     data: input.data,
-    ...input.extensions,
   };
+  // Assigned, not spread: every accepted request builds one.
+  const extensions = input.extensions;
+  if (extensions?.traceparent !== undefined) event.traceparent = extensions.traceparent;
+  if (extensions?.tracestate !== undefined) event.tracestate = extensions.tracestate;
+  return event;
 }
 
 const GO_ESCAPES: Record<string, string> = {

@@ -19,24 +19,6 @@ function canonicalize(key: string): string {
 /** Raw headers as the runtime hands them over: single values, arrays, or comma-joined repeats. */
 export type RawHeaders = Record<string, string | string[] | undefined>;
 
-/**
- * Headers as Argo Events puts them in event data: canonical keys, every value an array of strings.
- * `Host` is dropped as Go's server does.
- */
-export function toEventHeaders(headers: RawHeaders): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const key = canonicalHeaderKey(name);
-    if (key === 'Host') continue;
-    const values = Array.isArray(value) ? value : [value];
-    const existing = out[key];
-    if (existing) existing.push(...values);
-    else out[key] = [...values];
-  }
-  return out;
-}
-
 /** Case-insensitive lookup of the first value of a header. */
 export function headerValue(headers: RawHeaders, name: string): string | undefined {
   const wanted = name.toLowerCase();

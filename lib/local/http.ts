@@ -1,6 +1,7 @@
 /** node:http glue for the local runner: a request becomes the HttpRequest sources work with. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RawHeaders } from '../events/headers.ts';
+import { setOwn } from '../own.ts';
 import type { HttpRequest, HttpResponse } from '../sources/http.ts';
 
 /** Bodies above this are refused before reaching a source (API Gateway's own cap is 10 MB). */
@@ -12,13 +13,8 @@ export async function readRequest(
   port: number,
   limit = LOCAL_BODY_LIMIT,
 ): Promise<HttpRequest | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
+  const body = await readBody(req, limit);
+  if (!body) return undefined;
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   // rawHeaders keeps repeats and original case: [name, value, name, value, …].
@@ -26,22 +22,53 @@ export async function readRequest(
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
-    const existing = headers[name];
-    headers[name] =
-      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+    // A header may be named `__proto__`: read and written as an own key.
+    const existing = Object.hasOwn(headers, name) ? headers[name] : undefined;
+    setOwn<string | string[] | undefined>(
+      headers,
+      name,
+      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value],
+    );
   }
   return {
     method: req.method ?? 'GET',
     path: q === -1 ? url : url.slice(0, q),
     rawQuery: q === -1 ? '' : url.slice(q + 1),
     headers,
-    body: Buffer.concat(chunks),
+    body,
     port,
   };
 }
 
+/**
+ * The body bytes, or undefined past `limit` (the rest is left unread; the caller answers and closes). Plain
+ * listeners rather than `for await`: the async iterator costs several promises per request.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData).off('end', onEnd).off('error', reject);
+      req.pause();
+      resolve(undefined);
+    };
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+}
+
 /** Writes an HttpResponse to a node response. */
 export function writeResponse(res: ServerResponse, response: HttpResponse): void {
-  res.writeHead(response.statusCode, response.headers);
+  // With a length (no chunked encoding) node sends head and body in one write instead of a writev of four.
+  res.writeHead(response.statusCode, {
+    ...response.headers,
+    'content-length': Buffer.byteLength(response.body),
+  });
   res.end(response.body);
 }

@@ -15,7 +15,7 @@ import { resolveKubeConfig } from '../kube/config.ts';
 import { loadManifests } from '../manifests/load.ts';
 import type { ManifestSet } from '../manifests/types.ts';
 import type { Logger } from '../observability/log.ts';
-import { createLogger, errorMessage } from '../observability/log.ts';
+import { batchedWriter, createLogger, errorMessage } from '../observability/log.ts';
 import { defaultRegistry, initSensorMetrics } from '../observability/metrics.ts';
 import { createLocalSecretResolver } from '../secrets/local.ts';
 import { compileSensor, processBatch, sensorSubjects } from '../sensors/engine.ts';
@@ -70,8 +70,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 /** Loads manifests and starts sources, bus and sensors in this process. */
 export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
-  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const logger = options.logger ?? createLogger();
+  // Log lines go out in one write per turn of the event loop; printed lines share it to keep their order.
+  const out = options.logger === undefined || options.print === undefined ? batchedWriter() : undefined;
+  const print = options.print ?? out!.write;
+  const logger = options.logger ?? createLogger(out && { write: out.write });
   const workDir = options.workDir ?? process.cwd();
   const set = await loadManifests(options.paths);
   for (const warning of set.warnings) print(`warning: ${formatIssue(warning)}`);
@@ -143,7 +145,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
           if (!request) {
             writeResponse(res, {
               statusCode: 413,
-              headers: { 'content-type': 'application/json' },
+              // The rest of the body is not read: the connection cannot carry another request.
+              headers: { 'content-type': 'application/json', connection: 'close' },
               body: JSON.stringify({ error: 'PayloadTooLarge', message: 'request body too large' }),
             });
             return;
@@ -192,6 +195,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
       calendars.stop();
       await Promise.all(subscriptions.map((s) => s.stop()));
       await bus.close();
+      out?.close();
     },
   };
 }

@@ -33,6 +33,57 @@ export interface LoggerOptions {
   fields?: LogFields;
 }
 
+// Lines logged within one millisecond share a timestamp: format it once (a line per event under load).
+let lastMs = Number.NaN;
+let lastIso = '';
+
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastIso = new Date(now).toISOString();
+    lastMs = now;
+  }
+  return lastIso;
+}
+
+/** A line writer that can be flushed and closed. */
+export interface LineWriter {
+  write(line: string): void;
+  /** Writes what is pending now and stops flushing at exit. */
+  close(): void;
+}
+
+/**
+ * Gathers the lines logged in one turn of the event loop into one write to `stream`: under load the local
+ * runner logs a line per event, and a synchronous write each cost 3% of its profile. Pending lines are
+ * written at the next turn, at 64 KiB, on `close` and at process exit. Not for Lambda, which may freeze
+ * the process before the next turn.
+ */
+export function batchedWriter(stream: { write(text: string): unknown } = process.stdout): LineWriter {
+  let pending = '';
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    stream.write(text);
+  };
+  process.once('exit', flush);
+  return {
+    write(line) {
+      pending += `${line}\n`;
+      if (pending.length >= 65_536) flush();
+      else scheduled ??= setImmediate(flush);
+    },
+    close() {
+      flush();
+      process.off('exit', flush);
+    },
+  };
+}
+
 /** A JSON-lines logger; the level comes from `OUTRIGGER_LOG_LEVEL` unless given. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? ((process.env.OUTRIGGER_LOG_LEVEL as LogLevel | undefined) || 'info');
@@ -40,7 +91,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base = options.fields ?? {};
   const emit = (lvl: LogLevel, message: string, fields?: LogFields) => {
     if (order[lvl] < order[level]) return;
-    write(JSON.stringify({ level: lvl, time: new Date().toISOString(), message, ...base, ...fields }));
+    write(JSON.stringify({ level: lvl, time: isoNow(), message, ...base, ...fields }));
   };
   return {
     debug: (m, f) => emit('debug', m, f),

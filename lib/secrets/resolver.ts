@@ -41,16 +41,24 @@ export function isSecretNotFound(err: unknown): err is SecretNotFoundError {
 /** Wraps a resolver so each (name, key) is fetched once per container; failures are not cached. */
 export function cachingResolver(inner: SecretResolver): SecretResolver {
   const cache = new Map<string, Promise<string>>();
+  // Manifests hand over the same selector object on every request: found without building the key.
+  const bySelector = new WeakMap<SecretKeySelector, Promise<string>>();
   return {
     get(selector) {
+      const known = bySelector.get(selector);
+      if (known) return known;
       const id = `${selector.name}\u0000${selector.key}`;
       let pending = cache.get(id);
       if (!pending) {
         pending = inner.get(selector);
         cache.set(id, pending);
-        // Drop a failure so a secret created after the first miss is picked up on the next request.
-        pending.catch(() => cache.delete(id));
       }
+      bySelector.set(selector, pending);
+      // Drop a failure so a secret created after the first miss is picked up on the next request.
+      pending.catch(() => {
+        cache.delete(id);
+        bySelector.delete(selector);
+      });
       return pending;
     },
   };

@@ -21,6 +21,15 @@ export function jsonResponse(
   return { statusCode, headers: all, body: JSON.stringify(body) };
 }
 
+/** The answer to an accepted event, `{"ok":true,"id":…}`: every accept ends here, so no object is serialised. */
+export function acceptedResponse(id: string): HttpResponse {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': JSON_HEADERS['content-type'] },
+    body: `{"ok":true,"id":${JSON.stringify(id)}}`,
+  };
+}
+
 /** The `{error, message}` answer for an error; hides messages that are not meant for callers. */
 export function errorResponse(err: unknown): HttpResponse {
   if (err instanceof OutriggerError) {

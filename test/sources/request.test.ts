@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../../lib/errors.ts';
-import { headerValue, toEventHeaders } from '../../lib/events/headers.ts';
+import { headerValue } from '../../lib/events/headers.ts';
+import { eventHeaders } from '../../lib/sources/headers.ts';
 import type { ApiGatewayV1Event, ApiGatewayV2Event } from '../../lib/sources/request.ts';
 import {
   fromApiGatewayV1,
@@ -39,7 +40,7 @@ describe('API Gateway HTTP API (payload 2.0)', () => {
 
     // Assess
     expect(headerValue(request.headers, 'Cookie')).toBe('session=abc; theme=dark');
-    expect(toEventHeaders(request.headers)['X-Forwarded-For']).toEqual(['1.1.1.1,2.2.2.2']);
+    expect(eventHeaders(request.headers)['X-Forwarded-For']).toEqual(['1.1.1.1,2.2.2.2']);
     expect(headerValue(request.headers, 'X-GitHub-Event')).toBe('push');
   });
 
@@ -92,7 +93,7 @@ describe('API Gateway REST API (payload 1.0)', () => {
     expect(request.path).toBe('/push');
     expect(request.rawQuery).toBe('a=1&a=2&b=x%20y');
     expect(request.body.toString('utf8')).toBe(BODY);
-    expect(toEventHeaders(request.headers).Accept).toEqual(['a', 'b']);
+    expect(eventHeaders(request.headers).Accept).toEqual(['a', 'b']);
     expect(headerValue(request.headers, 'content-type')).toBe('application/json');
   });
 

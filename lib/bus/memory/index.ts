@@ -7,6 +7,7 @@
 import { BusError } from '../../errors.ts';
 import type { CloudEvent } from '../../events/envelope.ts';
 import { subjectOf } from '../../events/envelope.ts';
+import { boundedMemo } from '../../memo.ts';
 import type {
   BatchHandler,
   Bus,
@@ -227,12 +228,21 @@ export class MemoryBus implements Bus {
     this.seen.set(event.id, now);
     if (this.seen.size === 1) this.oldestAt = now;
     this.remember(event);
+    if (this.consumers.length === 0) return;
     const subject = subjectOf(event, this.busName);
+    const consumers = this.consumersOf(subject);
+    if (consumers.length === 0) return;
     const record: BusRecord = { event, subject, deliveryCount: 1 };
-    for (const consumer of this.consumers) {
-      if (consumer.options.subjects.some((pattern) => subjectMatches(pattern, subject)))
-        consumer.offer(record);
-    }
+    for (const consumer of consumers) consumer.offer(record);
+  }
+
+  /** The consumers whose subjects match `subject`, worked out once per subject (a publish is the hot path). */
+  private consumersOf = this.matcher();
+
+  private matcher(): (subject: string) => MemoryConsumer[] {
+    return boundedMemo(1_024, (subject) =>
+      this.consumers.filter((c) => c.options.subjects.some((pattern) => subjectMatches(pattern, subject))),
+    );
   }
 
   async consume(options: ConsumerOptions, handler: BatchHandler): Promise<Subscription> {
@@ -243,6 +253,7 @@ export class MemoryBus implements Bus {
       this.defaultRetryMs,
     );
     this.consumers.push(consumer);
+    this.consumersOf = this.matcher();
     return consumer;
   }
 

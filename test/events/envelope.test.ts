@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newEvent, rfc3339Nano, toSensorEvent } from '../../lib/events/envelope.ts';
+import { goJsonEscape, newEvent, rfc3339Nano, toSensorEvent } from '../../lib/events/envelope.ts';
 
 describe('rfc3339Nano', () => {
   it('prints sdk-go’s form: trailing zeros of the fraction dropped, none for whole seconds', () => {
@@ -33,5 +33,27 @@ describe('rfc3339Nano', () => {
     });
     expect(event.time).toBe('2024-05-01T10:00:00.5Z');
     expect(toSensorEvent(event).context.time).toBe('2024-05-01T10:00:00Z');
+  });
+});
+
+describe('goJsonEscape', () => {
+  it.each([
+    ['<', '\\u003c'],
+    ['>', '\\u003e'],
+    ['&', '\\u0026'],
+    ['\u2028', '\\u2028'],
+    ['\u2029', '\\u2029'],
+  ])('writes %j as Go does, alone in a string', (char, escaped) => {
+    // Act
+    const out = goJsonEscape(JSON.stringify({ a: `x${char}y`, b: char }));
+
+    // Assess
+    expect(out).toBe(`{"a":"x${escaped}y","b":"${escaped}"}`);
+    expect(JSON.parse(out)).toEqual({ a: `x${char}y`, b: char });
+  });
+
+  it('returns text without those characters unchanged', () => {
+    const text = JSON.stringify({ a: 'plain', b: 'é ✓ \u2027 \u202a' });
+    expect(goJsonEscape(text)).toBe(text);
   });
 });

@@ -38,6 +38,7 @@ import type { NatsModule } from '../nats-client.ts';
 import { connectNats, loadNats, RECONNECT_FOREVER } from '../nats-client.ts';
 import type { BatchHandler, Bus, BusRecord, ConsumerOptions, RecordOutcome, Subscription } from '../port.ts';
 import { subjectMatches } from '../port.ts';
+import { JetStreamPublisher } from './publisher.ts';
 import type { ArgoStreamConfig } from './stream-config.ts';
 import { parseStreamConfig, streamSettings } from './stream-config.ts';
 
@@ -183,6 +184,14 @@ function headerValue(text: string): string {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const encoder = new TextEncoder();
 
+interface QueuedPublish {
+  subject: string;
+  body: Uint8Array;
+  msgID: string;
+  resolve: () => void;
+  reject: (cause: unknown) => void;
+}
+
 /** Bus adapter for an existing (or locally created) JetStream, reached over websocket. */
 export class JetStreamBus implements Bus {
   readonly url: string;
@@ -192,6 +201,9 @@ export class JetStreamBus implements Bus {
   private closed = false;
   private readonly consumers = new Map<string, Promise<ConsumerSpec>>();
   private readonly subscriptions = new Set<PullLoop>();
+  /** Publishes waiting for the next turn of the event loop (see `publishSoon`). */
+  private queued: QueuedPublish[] = [];
+  private readonly publisher: JetStreamPublisher;
 
   private constructor(
     private readonly nats: NatsModule,
@@ -211,6 +223,7 @@ export class JetStreamBus implements Bus {
     this.url = url;
     this.streamName = streamName;
     this.subjectPrefix = subjectPrefix;
+    this.publisher = new JetStreamPublisher(nc, nats.createInbox, nats.headers);
     void this.watchStatus();
   }
 
@@ -327,11 +340,33 @@ export class JetStreamBus implements Bus {
     // While disconnected nats.ws would buffer the request until its timeout: answer now instead.
     if (!this.connected) throw new BusError(`cannot publish to JetStream at ${this.url}: disconnected`);
     try {
-      await this.js.publish(subject, body, { msgID: event.id, timeout: this.options.publishTimeoutMs });
+      await this.publishSoon(subject, body, event.id);
     } catch (cause) {
       throw new BusError(
         `cannot publish to JetStream at ${this.url} (subject ${subject}): ${describe(cause)}`,
       );
+    }
+  }
+
+  /**
+   * Hands the publish to nats.ws at the next turn of the event loop, with every other publish of this turn.
+   * nats.ws writes what was sent in one microtask flush as one websocket frame, and requests arrive in
+   * separate I/O callbacks: sent at once, N concurrent webhooks cost N frames and N socket writes; sent
+   * together, one. The wait is one turn (a few microseconds when idle).
+   */
+  private publishSoon(subject: string, body: Uint8Array, msgID: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ subject, body, msgID, resolve, reject });
+      if (this.queued.length === 1) setImmediate(() => this.sendQueued());
+    });
+  }
+
+  private sendQueued(): void {
+    const batch = this.queued;
+    this.queued = [];
+    const timeout = this.options.publishTimeoutMs;
+    for (const { subject, body, msgID, resolve, reject } of batch) {
+      this.publisher.publish(subject, body, msgID, timeout).then(resolve, reject);
     }
   }
 
@@ -501,12 +536,13 @@ export class JetStreamBus implements Bus {
   ): Promise<Omit<DrainResult, 'batches'>> {
     const tally = { acked: 0, retried: 0, deadLettered: 0, skipped: 0 };
     const settlements: Promise<void>[] = [];
+    const acks: JsMsg[] = [];
     const handed: { message: JsMsg; record: BusRecord }[] = [];
     for (const message of messages) {
       const deliveries = message.info.deliveryCount;
       if (!this.wanted(spec, message.subject)) {
         tally.skipped++;
-        settlements.push(this.ack(message));
+        acks.push(message);
       } else if (deliveries > spec.maxDeliveries) {
         tally.deadLettered++;
         const reason = `not settled after ${spec.maxDeliveries} deliveries (handler crashed or timed out)`;
@@ -530,7 +566,7 @@ export class JetStreamBus implements Bus {
         const outcome = outcomes[i] ?? { kind: 'retry', delayMs: this.options.defaultRetryMs };
         if (outcome.kind === 'ack') {
           tally.acked++;
-          settlements.push(this.ack(message));
+          acks.push(message);
         } else if (outcome.kind === 'dead-letter' || record.deliveryCount >= spec.maxDeliveries) {
           tally.deadLettered++;
           const reason =
@@ -544,9 +580,11 @@ export class JetStreamBus implements Bus {
         }
       });
     }
+    settlements.push(this.ackAll(acks));
     await Promise.all(settlements);
     // naks and terms are fire-and-forget: a flush makes sure the server has them before a Lambda freezes.
-    if (!this.closed) await this.nc.flush().catch(() => undefined);
+    const forgotten = tally.retried + tally.deadLettered > 0;
+    if (forgotten && !this.closed) await this.nc.flush().catch(() => undefined);
     return tally;
   }
 
@@ -576,9 +614,16 @@ export class JetStreamBus implements Bus {
     return spec.subjects.some((pattern) => subjectMatches(pattern, subject));
   }
 
-  private async ack(message: JsMsg): Promise<void> {
-    // A confirmed ack: the drain returns only once the server has recorded it.
-    await message.ackAck({ timeout: this.options.publishTimeoutMs }).catch(() => undefined);
+  /**
+   * Acks every message and confirms the last one: the drain returns only once the server has recorded them.
+   * A consumer works through its acks in the order they arrive on the connection, so the last one's
+   * confirmation covers the rest; one request a batch instead of one a message.
+   */
+  private async ackAll(messages: JsMsg[]): Promise<void> {
+    const last = messages.at(-1);
+    if (!last) return;
+    for (let i = 0; i < messages.length - 1; i++) messages[i]!.ack();
+    await last.ackAck({ timeout: this.options.publishTimeoutMs }).catch(() => undefined);
   }
 
   /** Republishes to the dlq subject first, then terms: a failed republish naks instead, so nothing is lost. */
@@ -615,6 +660,7 @@ export class JetStreamBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     for (const loop of this.subscriptions) loop.halt();
+    this.publisher.close();
     await this.nc.close().catch(() => undefined);
   }
 }

@@ -8,7 +8,7 @@
  */
 
 import type { NatsModule } from '../../bus/nats-client.ts';
-import { loadNats } from '../../bus/nats-client.ts';
+import { loadNats, NO_ASYNC_TRACES } from '../../bus/nats-client.ts';
 import { TriggerError } from '../../errors.ts';
 import type { SecretKeySelector, TriggerParameter } from '../../manifests/types.ts';
 import type { TriggerTls } from '../http/index.ts';
@@ -121,6 +121,7 @@ async function connect(url: string, credentials: NatsCredentials): Promise<NatsC
   return nats.connect({
     servers: url,
     timeout: 5_000,
+    ...NO_ASYNC_TRACES,
     ...(credentials.user !== undefined ? { user: credentials.user } : {}),
     ...(credentials.pass !== undefined ? { pass: credentials.pass } : {}),
     ...(credentials.token !== undefined ? { token: credentials.token } : {}),

@@ -23,6 +23,8 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
   /** A logger that adds `fields` to every line. */
   child(fields: LogFields): Logger;
+  /** Whether lines of `level` are written (to skip building what would be dropped). */
+  enabled(level: LogLevel): boolean;
 }
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -88,18 +90,45 @@ export function batchedWriter(stream: { write(text: string): unknown } = process
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? ((process.env.OUTRIGGER_LOG_LEVEL as LogLevel | undefined) || 'info');
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const base = options.fields ?? {};
-  const emit = (lvl: LogLevel, message: string, fields?: LogFields) => {
-    if (order[lvl] < order[level]) return;
-    write(JSON.stringify({ level: lvl, time: isoNow(), message, ...base, ...fields }));
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger({ level, write, fields: { ...base, ...fields } }),
-  };
+  return new JsonLogger(order[level], write, options.fields ?? {});
+}
+
+// Methods on a prototype, not closures per logger: a sensor makes a child logger per event it logs about.
+class JsonLogger implements Logger {
+  constructor(
+    private readonly threshold: number,
+    private readonly write: (line: string) => void,
+    private readonly base: LogFields,
+  ) {}
+
+  private emit(level: LogLevel, message: string, fields: LogFields | undefined): void {
+    if (!this.enabled(level)) return;
+    this.write(JSON.stringify({ level, time: isoNow(), message, ...this.base, ...fields }));
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.emit('debug', message, fields);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.emit('info', message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.emit('warn', message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.emit('error', message, fields);
+  }
+
+  child(fields: LogFields): Logger {
+    return new JsonLogger(this.threshold, this.write, { ...this.base, ...fields });
+  }
+
+  enabled(level: LogLevel): boolean {
+    return order[level] >= this.threshold;
+  }
 }
 
 /** Message of an unknown thrown value. */

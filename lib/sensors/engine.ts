@@ -250,21 +250,25 @@ export async function processRecord(
   deps: ProcessDependencies,
 ): Promise<RecordOutcome> {
   const event = toSensorEvent(record.event);
-  const log = deps.logger.child({
-    [LogKey.sensor]: compiled.name,
-    [LogKey.eventId]: event.context.id,
-    [LogKey.eventSource]: event.context.source,
-    [LogKey.eventName]: event.context.subject,
-    ...traceLogFields(traceFromEvent(record.event)),
-  });
+  // Made on first use: most events are filtered out and log nothing at the default level.
+  let eventLog: Logger | undefined;
+  const log = () =>
+    (eventLog ??= deps.logger.child({
+      [LogKey.sensor]: compiled.name,
+      [LogKey.eventId]: event.context.id,
+      [LogKey.eventSource]: event.context.source,
+      [LogKey.eventName]: event.context.subject,
+      ...traceLogFields(traceFromEvent(record.event)),
+    }));
   const verdicts = await judgeDependencies(compiled, event);
   for (const verdict of verdicts) {
     if (verdict.error)
-      log.warn('dependency filter error', {
+      log().warn('dependency filter error', {
         [LogKey.dependency]: verdict.name,
         [LogKey.error]: verdict.error,
       });
-    else if (!verdict.passed) log.debug('event filtered out', { [LogKey.dependency]: verdict.name });
+    else if (!verdict.passed && deps.logger.enabled('debug'))
+      log().debug('event filtered out', { [LogKey.dependency]: verdict.name });
   }
   const passing = verdicts.filter((v) => v.passed);
   if (passing.length === 0) return ack;
@@ -279,13 +283,13 @@ export async function processRecord(
       Object.fromEntries(passing.map((v) => [v.name, v.event])),
     );
   } catch (err) {
-    log.error('could not update sensor state', { [LogKey.error]: errorMessage(err) });
+    log().error('could not update sensor state', { [LogKey.error]: errorMessage(err) });
     return retryAfter(1000, errorMessage(err));
   }
 
   let outcome: RecordOutcome = ack;
   for (const firing of firings) {
-    const tlog = log.child({ [LogKey.trigger]: firing.trigger.name });
+    const tlog = log().child({ [LogKey.trigger]: firing.trigger.name });
     try {
       const result = await fire(compiled, firing, deps);
       if (result === undefined) tlog.info('trigger already fired for these events; skipped');

@@ -21,6 +21,28 @@ describe('createLogger', () => {
     expect(JSON.parse(lines[1]!).message).toBe('fields win over the message key');
   });
 
+  it('says which levels it writes, and children keep the level and add their fields', () => {
+    // Prepare
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', write: (l) => lines.push(l), fields: { a: 1 } });
+    const child = logger.child({ b: 2 }).child({ a: 3 });
+
+    // Act
+    child.info('dropped');
+    child.warn('kept', { c: 4 });
+
+    // Assess
+    expect([
+      logger.enabled('debug'),
+      logger.enabled('info'),
+      logger.enabled('warn'),
+      child.enabled('error'),
+    ]).toEqual([false, false, true, true]);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { level: 'warn', time: expect.any(String), message: 'kept', a: 3, b: 2, c: 4 },
+    ]);
+  });
+
   it('stamps each line with the time it was logged', () => {
     // Prepare
     vi.useFakeTimers({ now: new Date('2026-01-02T03:04:05.006Z'), toFake: ['Date'] });

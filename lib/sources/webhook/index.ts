@@ -33,7 +33,7 @@ export function webhookBody(request: HttpRequest): unknown {
   return parseJson(request.body);
 }
 
-async function verifyHmac(request: HttpRequest, spec: WebhookEventSpec, secret: string): Promise<void> {
+function verifyHmac(request: HttpRequest, spec: WebhookEventSpec, secret: string): void {
   const hmac = spec.hmac!;
   const algorithm: HmacAlgorithm = hmac.algorithm ?? HMAC_DEFAULTS.algorithm;
   const header = hmac.header ?? HMAC_DEFAULTS.header;
@@ -57,7 +57,7 @@ export const webhookSource: SourceModule<WebhookEventSpec> = {
   routesOf: (spec) => spec,
   async verify(request, spec, secrets) {
     if (!spec.hmac) return;
-    await verifyHmac(request, spec, await secrets.get(spec.hmac.secret));
+    verifyHmac(request, spec, await secrets.get(spec.hmac.secret));
   },
   toEventData(request, spec): WebhookEventData {
     const body = webhookBody(request);

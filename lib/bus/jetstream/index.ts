@@ -366,7 +366,9 @@ export class JetStreamBus implements Bus {
     this.queued = [];
     const timeout = this.options.publishTimeoutMs;
     for (const { subject, body, msgID, resolve, reject } of batch) {
-      this.publisher.publish(subject, body, msgID, timeout).then(resolve, reject);
+      // Closed in the meantime: nats.ws would throw on the closed connection, outside any caller.
+      if (this.closed) reject(new Error('bus closed before the publish was sent'));
+      else this.publisher.publish(subject, body, msgID, timeout).then(resolve, reject);
     }
   }
 

@@ -39,13 +39,7 @@ export class JetStreamPublisher {
 
   /** Publishes `data` to `subject` once per `msgID` (the stream's duplicate window); resolves on its PubAck. */
   publish(subject: string, data: Uint8Array, msgID: string, timeoutMs: number): Promise<void> {
-    if (!this.subscription) {
-      this.prefix = `${this.inbox()}.`;
-      this.subscription = this.nc.subscribe(`${this.prefix}*`, { callback: (_err, msg) => this.settle(msg) });
-    }
     const token = (++this.next).toString(36);
-    const headers = this.headers();
-    headers.set('Nats-Msg-Id', msgID);
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(token);
@@ -53,6 +47,14 @@ export class JetStreamPublisher {
       }, timeoutMs);
       this.pending.set(token, { resolve, reject, timer });
       try {
+        if (!this.subscription) {
+          this.prefix = `${this.inbox()}.`;
+          this.subscription = this.nc.subscribe(`${this.prefix}*`, {
+            callback: (_err, msg) => this.settle(msg),
+          });
+        }
+        const headers = this.headers();
+        headers.set('Nats-Msg-Id', msgID);
         this.nc.publish(subject, data, { reply: this.prefix + token, headers });
       } catch (err) {
         clearTimeout(timer);

@@ -142,6 +142,22 @@ describe.runIf(requireNatsServer())('JetStreamBus against nats-server', () => {
     expect(info.state.messages).toBe(2);
   });
 
+  it('sends the publishes of one turn together, and fails one still queued at close with a BusError', async () => {
+    // Given a bus and 20 events published at once
+    const bus = await openBus(server.url, 'together');
+    const all = await Promise.all(Array.from({ length: 20 }, () => bus.publish(event())));
+    const { nc, jsm } = await inspector(server.url);
+    expect((await jsm.streams.info('together')).state.messages).toBe(all.length);
+    await nc.close();
+    // When one more is published and the bus closes before the next turn
+    const late = bus.publish(event()).catch((err: unknown) => err);
+    await bus.close();
+    // Then it is refused, not thrown out of the event loop
+    const failure = await late;
+    expect(failure).toBeInstanceOf(BusError);
+    expect((failure as BusError).message).toContain('bus closed before the publish was sent');
+  });
+
   it('redelivers a record after the delay its retry asked for', async () => {
     // Given a handler that asks for a retry in 400 ms on first delivery
     const bus = await open('nak');

@@ -106,6 +106,20 @@ describe.runIf(requireNatsServer())('JetStreamPublisher against nats-server', ()
     sut.close();
   });
 
+  it('rejects on a closed connection instead of throwing', async () => {
+    // Prepare
+    const closed = await nats.connect({ servers: server.url });
+    await closed.close();
+    const sut = new JetStreamPublisher(closed, nats.createInbox, nats.headers);
+
+    // Act
+    const failure = await sut.publish('pub.a', bytes('{}'), 'id-closed', 1_000).catch((err: unknown) => err);
+
+    // Assess
+    expect(failure).toBeInstanceOf(PublishError);
+    expect((failure as PublishError).code).toBe('CONNECTION_CLOSED');
+  });
+
   it('fails what is waiting when closed', async () => {
     // Prepare
     const sub = nc.subscribe('mute.a', { callback: () => {} });

@@ -54,12 +54,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
         chunks.push(chunk);
         return;
       }
-      req.off('data', onData).off('end', onEnd).off('error', reject);
+      req.off('data', onData).off('end', onEnd).off('error', reject).off('close', onClose);
       req.pause();
       resolve(undefined);
     };
     const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    req.on('data', onData).once('end', onEnd).once('error', reject);
+    // A client gone before the end of its body closes the request without 'end' (after 'end', a no-op).
+    const onClose = () => reject(new Error('the request closed before its body ended'));
+    req.on('data', onData).once('end', onEnd).once('error', reject).once('close', onClose);
   });
 }
 

@@ -83,6 +83,20 @@ describe('the local runner HTTP glue', () => {
     expect(Object.getPrototypeOf(read.headers)).toBe(Object.prototype);
   });
 
+  it('rejects, instead of waiting forever, when the request closes before its body ends', async () => {
+    // Prepare: a body stream that is destroyed after its first chunk.
+    const stream = new Readable({ read() {} });
+    const req = Object.assign(stream, { method: 'POST', url: '/push', rawHeaders: [] });
+    stream.push(Buffer.from('{"ref":'));
+
+    // Act
+    const reading = readRequest(req as unknown as IncomingMessage, 12000, 1024);
+    setImmediate(() => stream.destroy());
+
+    // Assess
+    await expect(reading).rejects.toThrow('the request closed before its body ended');
+  });
+
   it('answers with a content-length in bytes, not chunked', async () => {
     // Prepare
     const port = await serve(1024, []);

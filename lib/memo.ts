@@ -13,3 +13,19 @@ export function boundedMemo<V>(limit: number, compute: (key: string) => V): (key
     return value;
   };
 }
+
+/**
+ * `compute` with its latest result kept: for a numeric key that repeats in runs, such as the current
+ * millisecond of a timestamp every event or log line formats.
+ */
+export function latestMemo<V>(compute: (key: number) => V): (key: number) => V {
+  let latestKey = Number.NaN;
+  let latest: V | undefined;
+  return (key) => {
+    if (key !== latestKey) {
+      latest = compute(key);
+      latestKey = key;
+    }
+    return latest as V;
+  };
+}

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PayloadError } from '../errors.ts';
+import { latestMemo } from '../memo.ts';
 
 /** The CloudEvent as Argo Events serialises it onto the bus. */
 export interface CloudEvent<Data = unknown> {
@@ -31,19 +32,15 @@ export function newEventId(): string {
 }
 
 // Events published within one millisecond share a timestamp: format it once.
-let lastMs = Number.NaN;
-let lastText = '';
+const formatMs = latestMemo((epochMs) => {
+  const iso = new Date(epochMs).toISOString(); // 2024-05-01T10:00:00.123Z
+  const fraction = `${iso.slice(20, 23)}000000`.replace(/0+$/, '');
+  return fraction ? `${iso.slice(0, 19)}.${fraction}Z` : `${iso.slice(0, 19)}Z`;
+});
 
 /** RFC 3339 in UTC with nanosecond digits, as sdk-go prints `time.Time`. */
 export function rfc3339Nano(date?: Date): string {
-  const epochMs = date === undefined ? Date.now() : date.getTime();
-  if (epochMs === lastMs) return lastText;
-  const iso = new Date(epochMs).toISOString(); // 2024-05-01T10:00:00.123Z
-  const ms = iso.slice(20, 23);
-  const fraction = `${ms}000000`.replace(/0+$/, '');
-  lastText = fraction ? `${iso.slice(0, 19)}.${fraction}Z` : `${iso.slice(0, 19)}Z`;
-  lastMs = epochMs;
-  return lastText;
+  return formatMs(date === undefined ? Date.now() : date.getTime());
 }
 
 export interface NewEventInput<Data> {

@@ -14,7 +14,7 @@ import { createKubeClient } from '../kube/client.ts';
 import { resolveKubeConfig } from '../kube/config.ts';
 import { loadManifests } from '../manifests/load.ts';
 import type { ManifestSet } from '../manifests/types.ts';
-import type { Logger } from '../observability/log.ts';
+import type { LineWriter, Logger } from '../observability/log.ts';
 import { batchedWriter, createLogger, errorMessage } from '../observability/log.ts';
 import { defaultRegistry, initSensorMetrics } from '../observability/metrics.ts';
 import { createLocalSecretResolver } from '../secrets/local.ts';
@@ -71,9 +71,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 /** Loads manifests and starts sources, bus and sensors in this process. */
 export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
   // Log lines go out in one write per turn of the event loop; printed lines share it to keep their order.
-  const out = options.logger === undefined || options.print === undefined ? batchedWriter() : undefined;
-  const print = options.print ?? out!.write;
-  const logger = options.logger ?? createLogger(out && { write: out.write });
+  let out: LineWriter | undefined;
+  const shared = () => (out ??= batchedWriter());
+  const print = options.print ?? shared().write;
+  const logger = options.logger ?? createLogger({ write: shared().write });
   const workDir = options.workDir ?? process.cwd();
   const set = await loadManifests(options.paths);
   for (const warning of set.warnings) print(`warning: ${formatIssue(warning)}`);

@@ -1,6 +1,7 @@
 /**
  * Structured JSON logs, one object a line, with the label keys every line carries (as Argo's `logging.Label*`).
  */
+import { latestMemo } from '../memo.ts';
 
 /** The keys of structured log fields; use these, never ad-hoc spellings. */
 export const LogKey = {
@@ -36,17 +37,7 @@ export interface LoggerOptions {
 }
 
 // Lines logged within one millisecond share a timestamp: format it once (a line per event under load).
-let lastMs = Number.NaN;
-let lastIso = '';
-
-function isoNow(): string {
-  const now = Date.now();
-  if (now !== lastMs) {
-    lastIso = new Date(now).toISOString();
-    lastMs = now;
-  }
-  return lastIso;
-}
+const isoAt = latestMemo((ms) => new Date(ms).toISOString());
 
 /** A line writer that can be flushed and closed. */
 export interface LineWriter {
@@ -103,7 +94,7 @@ class JsonLogger implements Logger {
 
   private emit(level: LogLevel, message: string, fields: LogFields | undefined): void {
     if (!this.enabled(level)) return;
-    this.write(JSON.stringify({ level, time: isoNow(), message, ...this.base, ...fields }));
+    this.write(JSON.stringify({ level, time: isoAt(Date.now()), message, ...this.base, ...fields }));
   }
 
   debug(message: string, fields?: LogFields): void {

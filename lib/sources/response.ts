@@ -5,7 +5,7 @@ import type { HttpResponse } from './http.ts';
 /** Seconds a provider should wait before redelivering after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
 
-const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const CONTENT_TYPE = 'application/json';
 
 /** A JSON answer. */
 export function jsonResponse(
@@ -13,21 +13,19 @@ export function jsonResponse(
   body: unknown,
   headers?: Record<string, string>,
 ): HttpResponse {
-  // Every accepted event is answered here: no spread for the common answer without extra headers.
-  const all =
-    headers === undefined
-      ? { 'content-type': JSON_HEADERS['content-type'] }
-      : { ...JSON_HEADERS, ...headers };
-  return { statusCode, headers: all, body: JSON.stringify(body) };
+  return jsonText(statusCode, JSON.stringify(body), headers);
 }
 
 /** The answer to an accepted event, `{"ok":true,"id":…}`: every accept ends here, so no object is serialised. */
 export function acceptedResponse(id: string): HttpResponse {
-  return {
-    statusCode: 200,
-    headers: { 'content-type': JSON_HEADERS['content-type'] },
-    body: `{"ok":true,"id":${JSON.stringify(id)}}`,
-  };
+  return jsonText(200, `{"ok":true,"id":${JSON.stringify(id)}}`);
+}
+
+function jsonText(statusCode: number, body: string, headers?: Record<string, string>): HttpResponse {
+  // No spread for the common answer without extra headers.
+  const all =
+    headers === undefined ? { 'content-type': CONTENT_TYPE } : { 'content-type': CONTENT_TYPE, ...headers };
+  return { statusCode, headers: all, body };
 }
 
 /** The `{error, message}` answer for an error; hides messages that are not meant for callers. */

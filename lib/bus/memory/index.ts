@@ -170,6 +170,8 @@ export class MemoryBus implements Bus {
   readonly busName: string;
   readonly deadLetters: DeadLetter[] = [];
   private readonly consumers: MemoryConsumer[] = [];
+  /** The consumers whose subjects match a subject, worked out once per subject (a publish is the hot path). */
+  private consumersOf = this.matcher();
   /** Ids inside the duplicate window, oldest first (re-inserted when seen again), so pruning stops early. */
   private readonly seen = new Map<string, number>();
   /** When the oldest remembered id was published: nothing to prune before it leaves the window. */
@@ -235,9 +237,6 @@ export class MemoryBus implements Bus {
     const record: BusRecord = { event, subject, deliveryCount: 1 };
     for (const consumer of consumers) consumer.offer(record);
   }
-
-  /** The consumers whose subjects match `subject`, worked out once per subject (a publish is the hot path). */
-  private consumersOf = this.matcher();
 
   private matcher(): (subject: string) => MemoryConsumer[] {
     return boundedMemo(1_024, (subject) =>

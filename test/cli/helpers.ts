@@ -1,6 +1,7 @@
 /** Runs the CLI in-process with captured streams. */
 import { resolve } from 'node:path';
 import { main } from '../../lib/cli/main.ts';
+import { sharedPath } from '../support/shared.ts';
 
 export interface CliRun {
   code: number;
@@ -10,8 +11,8 @@ export interface CliRun {
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const fixtures = resolve(repoRoot, 'test/fixtures/cli');
-export const article = resolve(repoRoot, '../shared/article');
-export const compatCorpus = resolve(repoRoot, '../shared/compat/argo-events');
+export const article = sharedPath('article');
+export const compatCorpus = sharedPath('compat/argo-events');
 
 /** `outrigger …argv` with stdout and stderr captured; `cwd` defaults to the repository. */
 export async function run(argv: string[], cwd = repoRoot): Promise<CliRun> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { get } from '../../lib/expr/gjson.ts';
+import { sharedPath } from '../support/shared.ts';
 
 interface Vector {
   id: string;
@@ -9,9 +10,7 @@ interface Vector {
   spec?: unknown;
 }
 
-const vectors = parseYaml(
-  readFileSync(new URL('../../../shared/conformance/argo-vectors.yaml', import.meta.url), 'utf8'),
-) as Vector[];
+const vectors = parseYaml(readFileSync(sharedPath('conformance/argo-vectors.yaml'), 'utf8')) as Vector[];
 
 /** Every `path` string under a spec (data filters sit at several depths). */
 function pathsIn(node: unknown, out: string[] = []): string[] {

@@ -15,7 +15,7 @@ import { formatReport, runFaults } from './harness.ts';
 
 const { values } = parseArgs({
   options: {
-    // Issue 10's count. On two cores the sensors create about 42 Jobs/s on JetStream and 55/s on SQS with
+    // Issue 10's count. On two cores the sensors create about 40 Jobs/s on JetStream and 55/s on SQS with
     // two runners under the injected faults (docs/reliability.md): about 4 and 3 minutes.
     jetstream: { type: 'string', default: '10000' },
     sqs: { type: 'string', default: '10000' },

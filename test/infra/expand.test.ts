@@ -1,12 +1,13 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_FILE, type ExpandOptions, expandManifests } from '../../infra/expand.ts';
 import type { CfnValue } from '../../infra/iam.ts';
 import { sensorQueueNames } from '../../lib/bus/sqs/names.ts';
 import { ManifestError } from '../../lib/errors.ts';
 import { loadManifests } from '../../lib/manifests/index.ts';
+import { sharedPath } from '../support/shared.ts';
 
-const shared = resolve(import.meta.dirname, '../../../shared/article');
+const shared = sharedPath('article');
 const article = [join(shared, 'github-eventsource.yaml'), join(shared, 'github-build-sensor.yaml')];
 const fixtures = join(import.meta.dirname, 'fixtures');
 const options: ExpandOptions = { service: 'outrigger', stage: 'test' };

@@ -79,7 +79,8 @@ afterAll(async () => {
 describe('serverless package', { timeout: 120_000 }, () => {
   it('packages the article manifests offline into a webhook route, a sensor fed by its queue and the URL output', async () => {
     // Prepare
-    const manifests = '../shared/article/github-eventsource.yaml,../shared/article/github-build-sensor.yaml';
+    const manifests =
+      'test/fixtures/shared/article/github-eventsource.yaml,test/fixtures/shared/article/github-build-sensor.yaml';
 
     // Act
     const result = await slsPackage(manifests);
@@ -184,7 +185,7 @@ describe('serverless package', { timeout: 120_000 }, () => {
 
   it('fails on an invalid manifest with the loader file:line:col message', async () => {
     // Prepare
-    const manifests = '../shared/article/github-eventsource.yaml,test/infra/fixtures/invalid';
+    const manifests = 'test/fixtures/shared/article/github-eventsource.yaml,test/infra/fixtures/invalid';
 
     // Act
     const result = await slsPackage(manifests);

@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { formatIssue, ManifestError, type ManifestIssue } from '../../lib/errors.ts';
 import { loadManifests } from '../../lib/manifests/index.ts';
+import { sharedPath } from '../support/shared.ts';
 
 // Argo Events' own examples (argoproj/argo-events `examples/`, unchanged): every one must load, be skipped as
 // another API, or be refused for a named reason, and that outcome may change only with the fixture.
 const repoRoot = resolve(import.meta.dirname, '../..');
-const corpus = resolve(repoRoot, '../shared/compat/argo-events');
+const corpus = sharedPath('compat/argo-events');
 const fixture = join(repoRoot, 'test/fixtures/compat-outcomes.yaml');
 
 interface Outcome {

@@ -2,9 +2,10 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatIssue, ManifestError } from '../../lib/errors.ts';
 import { loadManifests, loadManifestText } from '../../lib/manifests/index.ts';
+import { sharedPath } from '../support/shared.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
-const article = resolve(repoRoot, '../shared/article');
+const article = sharedPath('article');
 const fixtures = join(repoRoot, 'test/fixtures/manifests');
 
 /** Every error of loading `text`, formatted `file:line:col: path: message`. */

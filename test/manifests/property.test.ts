@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ManifestError } from '../../lib/errors.ts';
 import { loadManifestText } from '../../lib/manifests/index.ts';
+import { sharedPath } from '../support/shared.ts';
 
-const article = resolve(import.meta.dirname, '../../../shared/article');
+const article = sharedPath('article');
 
 /** Loads `text`; the only failure allowed is a ManifestError whose issues all carry a position. */
 function loadsOrRefuses(text: string): void {

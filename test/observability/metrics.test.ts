@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   definitions,
@@ -10,8 +9,9 @@ import {
   MetricsRegistry,
   recordTriggerOutcome,
 } from '../../lib/observability/metrics.ts';
+import { sharedPath } from '../support/shared.ts';
 
-const semantics = resolve(import.meta.dirname, '../../../shared/reference/argo-events-semantics.md');
+const semantics = sharedPath('reference/argo-events-semantics.md');
 
 /** The §8 table of the semantics reference: name → {type, labels}. */
 function argoMetrics(): Map<string, { type: string; labels: string[] }> {

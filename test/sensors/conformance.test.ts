@@ -5,8 +5,6 @@
  * `belongsElsewhere` with the module whose tests cover it. A vector in none of these makes the suite fail.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { EventContext, SensorEvent } from '../../lib/events/envelope.ts';
@@ -31,11 +29,11 @@ import {
 } from '../../lib/sensors/parameters.ts';
 import { MemoryStateStore } from '../../lib/sensors/state.ts';
 import { applyTransform } from '../../lib/sensors/transform/index.ts';
+import { sharedPath } from '../support/shared.ts';
 
 type Vector = Record<string, unknown> & { id: string; section: string };
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const vectorsFile = path.resolve(repoRoot, '../shared/conformance/argo-vectors.yaml');
+const vectorsFile = sharedPath('conformance/argo-vectors.yaml');
 const allVectors = parse(readFileSync(vectorsFile, 'utf8')) as Vector[];
 
 /** Sections this suite owns; I, J, M, N belong to the sources' and event-source filter suites. */

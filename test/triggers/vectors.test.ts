@@ -5,8 +5,6 @@
  * through the runner against a loopback HTTP server. Validation-only vectors belong to the manifest loader.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isRetryable } from '../../lib/errors.ts';
@@ -18,14 +16,12 @@ import { type HttpTriggerSpec, httpTrigger } from '../../lib/triggers/http/index
 import { constructPayload } from '../../lib/triggers/payload.ts';
 import { runTrigger } from '../../lib/triggers/run.ts';
 import type { FiredEvents } from '../../lib/triggers/types.ts';
+import { sharedPath } from '../support/shared.ts';
 import { event, type HttpSink, renderContext, startHttpSink } from './fixtures.ts';
 
 type Vector = Record<string, unknown> & { id: string; section: string };
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const all = parse(
-  readFileSync(path.resolve(repoRoot, '../shared/conformance/argo-vectors.yaml'), 'utf8'),
-) as Vector[];
+const all = parse(readFileSync(sharedPath('conformance/argo-vectors.yaml'), 'utf8')) as Vector[];
 const byId = new Map(all.map((v) => [v.id, v]));
 const sectionOf = (v: Vector) => v.section.split('.')[0] ?? '';
 const vectors = all.filter((v) => sectionOf(v) === 'G2' || sectionOf(v) === 'L');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compileRegex } from '../../../lib/expr/regex.ts';
 import { compileTemplate } from '../../../lib/expr/template/index.ts';
+import { sharedPath } from '../../support/shared.ts';
 
 interface Vector {
   id: string;
@@ -14,7 +15,7 @@ interface Vector {
   expect: { pass?: boolean; value?: string };
 }
 
-const vectors = parse(readFileSync('/work/shared/conformance/argo-vectors.yaml', 'utf8')) as Vector[];
+const vectors = parse(readFileSync(sharedPath('conformance/argo-vectors.yaml'), 'utf8')) as Vector[];
 
 // The event upstream's params_test.go fires for "fake-dependency".
 const EVENT_DATA = { name: { first: 'fake', last: 'user' } };

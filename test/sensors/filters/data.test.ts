@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { DataFilter, Sensor } from '../../../lib/manifests/types.ts';
 import { evaluateDataFilters, parseGoFloatStrict } from '../../../lib/sensors/filters/data.ts';
+import { sharedPath } from '../../support/shared.ts';
 
 const stringFilter = (pathExpr: string, ...value: string[]): DataFilter => ({
   path: pathExpr,
@@ -115,10 +114,7 @@ describe('string data filters', () => {
 });
 
 describe("the article's build sensor filters", () => {
-  const articleFile = path.resolve(
-    fileURLToPath(new URL('../../..', import.meta.url)),
-    '../shared/article/github-build-sensor.yaml',
-  );
+  const articleFile = sharedPath('article/github-build-sensor.yaml');
   const sensor = parse(readFileSync(articleFile, 'utf8')) as Sensor;
   const filters = sensor.spec.dependencies[0]?.filters?.data ?? [];
   const push = (ref: string, repo = 'myorg/backend-api') =>

@@ -11,6 +11,7 @@ import {
   parseCron,
   parseExclusionDates,
 } from '../../../lib/sources/calendar/index.ts';
+import { sharedPath } from '../../support/shared.ts';
 
 interface Vector {
   id: string;
@@ -20,11 +21,9 @@ interface Vector {
   expect: { dates?: string[]; valid?: boolean };
 }
 
-const vectors = (
-  parse(
-    readFileSync(new URL('../../../../shared/conformance/argo-vectors.yaml', import.meta.url), 'utf8'),
-  ) as Vector[]
-).filter((v) => v.section.startsWith('N.'));
+const vectors = (parse(readFileSync(sharedPath('conformance/argo-vectors.yaml'), 'utf8')) as Vector[]).filter(
+  (v) => v.section.startsWith('N.'),
+);
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 

@@ -66,7 +66,8 @@ function deployOnly(deployment) {
         // What the JetStream adapter loads, or loading it: unreachable once the bus is SQS.
         const jetstreamSide = args.importer.startsWith(jetstream) || local?.startsWith(jetstream);
         if (jetstreamSide && bus === 'sqs') return { path: 'nats', namespace: 'outrigger-stub' };
-        if (local?.startsWith(sqs) && bus === 'jetstream') return { path: 'sqs', namespace: 'outrigger-stub' };
+        if (local?.startsWith(sqs) && bus === 'jetstream')
+          return { path: 'sqs', namespace: 'outrigger-stub' };
         // nats.ws itself (through lib/bus/nats-client.ts): needed by the JetStream bus or a `nats` trigger.
         const natsClient = args.importer === path.join(root, 'lib/bus/nats-client.ts');
         if (natsClient && bus === 'sqs' && current().nats === false)

@@ -59,8 +59,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       resolve(undefined);
     };
     const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    // A client gone before the end of its body closes the request without 'end' (after 'end', a no-op).
-    const onClose = () => reject(new Error('the request closed before its body ended'));
+    // A client gone before the end of its body closes the request without 'end'. Every request closes after
+    // its 'end' too: checked first, since an Error (stack trace and all) per request cost ~10 µs.
+    const onClose = () => {
+      if (!req.readableEnded) reject(new Error('the request closed before its body ended'));
+    };
     req.on('data', onData).once('end', onEnd).once('error', reject).once('close', onClose);
   });
 }

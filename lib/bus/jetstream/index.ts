@@ -26,10 +26,8 @@ import type {
   ConsumerInfo,
   JetStreamClient,
   JetStreamManager,
-  JsMsg,
   MsgHdrs,
   NatsConnection,
-  QueuedIterator,
 } from 'nats.ws';
 import { BusError, ErrorCode, OutriggerError, PayloadError } from '../../errors.ts';
 import type { CloudEvent } from '../../events/envelope.ts';
@@ -39,6 +37,7 @@ import { connectNats, loadNats, RECONNECT_FOREVER } from '../nats-client.ts';
 import type { BatchHandler, Bus, BusRecord, ConsumerOptions, RecordOutcome, Subscription } from '../port.ts';
 import { subjectMatches } from '../port.ts';
 import { JetStreamPublisher } from './publisher.ts';
+import { handBack, type PulledMessage, Puller } from './puller.ts';
 import type { ArgoStreamConfig } from './stream-config.ts';
 import { parseStreamConfig, streamSettings } from './stream-config.ts';
 
@@ -183,6 +182,7 @@ function headerValue(text: string): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const encoder = new TextEncoder();
+const ACK = encoder.encode('+ACK');
 
 interface QueuedPublish {
   subject: string;
@@ -466,19 +466,29 @@ export class JetStreamBus implements Bus {
     const maxBatches = limits.maxBatches ?? Number.POSITIVE_INFINITY;
     const waitMs = limits.waitMs ?? 0;
     const result: DrainResult = { batches: 0, acked: 0, retried: 0, deadLettered: 0, skipped: 0 };
-    while (result.batches < maxBatches && !this.closed) {
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      const messages = await this.nextBatch(spec, Math.min(waitMs, left), left);
-      if (messages.length === 0) break;
-      const tally = await this.handleBatch(spec, messages, handler);
-      result.batches++;
-      result.acked += tally.acked;
-      result.retried += tally.retried;
-      result.deadLettered += tally.deadLettered;
-      result.skipped += tally.skipped;
+    const puller = this.puller(spec);
+    try {
+      while (result.batches < maxBatches && !this.closed) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        const messages = await this.nextBatch(spec, puller, Math.min(waitMs, left), left);
+        if (messages.length === 0) break;
+        const tally = await this.handleBatch(spec, messages, handler);
+        result.batches++;
+        result.acked += tally.acked;
+        result.retried += tally.retried;
+        result.deadLettered += tally.deadLettered;
+        result.skipped += tally.skipped;
+      }
+    } finally {
+      puller.close();
     }
     return result;
+  }
+
+  /** @internal A puller of `spec`'s consumer, with its own reply subscription. */
+  puller(spec: ConsumerSpec): Puller {
+    return new Puller(this.nc, this.nats.createInbox, this.streamName, spec.name);
   }
 
   /**
@@ -489,59 +499,50 @@ export class JetStreamBus implements Bus {
    */
   async nextBatch(
     spec: ConsumerSpec,
+    puller: Puller,
     waitMs: number,
     budgetMs: number,
-    current?: PullHandle,
-  ): Promise<JsMsg[]> {
-    const ready = await this.pull(spec, spec.batchSize, 0, budgetMs, current);
+  ): Promise<PulledMessage[]> {
+    const ready = await this.pull(spec, puller, spec.batchSize, 0, budgetMs);
     if (ready.length > 0 || waitMs <= 0) return ready;
     // The first message after a quiet spell goes to the handler at once (no extra round trip for the rest):
     // latency matters more here, and whatever followed it is the next call's ready batch.
-    return this.pull(spec, 1, waitMs, budgetMs, current);
+    return this.pull(spec, puller, 1, waitMs, budgetMs);
   }
 
   private async pull(
     spec: ConsumerSpec,
+    puller: Puller,
     batch: number,
     waitMs: number,
     budgetMs: number,
-    current?: PullHandle,
-  ): Promise<JsMsg[]> {
-    const iterator =
-      waitMs > 0
-        ? this.js.fetch(this.streamName, spec.name, { batch, expires: Math.max(waitMs, 100) })
-        : this.js.fetch(this.streamName, spec.name, { batch, no_wait: true });
-    if (current) current.iterator = iterator;
-    // A no_wait pull has no client timer: bound it so a lost connection cannot outlive the budget.
-    const guard = setTimeout(() => iterator.stop(), Math.max(budgetMs, waitMs + 1_000, 100));
-    const messages: JsMsg[] = [];
+  ): Promise<PulledMessage[]> {
     try {
-      for await (const message of iterator) messages.push(message);
+      // A no_wait pull is answered at once; the guard covers a lost connection that answers nothing.
+      return await puller.next({
+        batch,
+        ...(waitMs > 0 ? { expiresMs: Math.max(waitMs, 100) } : {}),
+        guardMs: Math.max(budgetMs, waitMs + 1_000, 100),
+      });
     } catch (err) {
-      if (messages.length === 0) {
-        throw new BusError(
-          `cannot fetch from JetStream at ${this.url} (consumer ${spec.name}): ${describe(err)}`,
-        );
-      }
-    } finally {
-      clearTimeout(guard);
-      if (current) current.iterator = undefined;
+      throw new BusError(
+        `cannot fetch from JetStream at ${this.url} (consumer ${spec.name}): ${describe(err)}`,
+      );
     }
-    return messages;
   }
 
   /** @internal Hands a batch to the handler and settles every message. */
   async handleBatch(
     spec: ConsumerSpec,
-    messages: JsMsg[],
+    messages: PulledMessage[],
     handler: BatchHandler,
   ): Promise<Omit<DrainResult, 'batches'>> {
     const tally = { acked: 0, retried: 0, deadLettered: 0, skipped: 0 };
     const settlements: Promise<void>[] = [];
-    const acks: JsMsg[] = [];
-    const handed: { message: JsMsg; record: BusRecord }[] = [];
+    const acks: PulledMessage[] = [];
+    const handed: { message: PulledMessage; record: BusRecord }[] = [];
     for (const message of messages) {
-      const deliveries = message.info.deliveryCount;
+      const deliveries = message.deliveryCount;
       if (!this.wanted(spec, message.subject)) {
         tally.skipped++;
         acks.push(message);
@@ -592,7 +593,7 @@ export class JetStreamBus implements Bus {
 
   private async runHandler(
     handler: BatchHandler,
-    handed: { message: JsMsg; record: BusRecord }[],
+    handed: { message: PulledMessage; record: BusRecord }[],
   ): Promise<RecordOutcome[]> {
     // Tell the server the batch is still being worked on, so a slow trigger is not redelivered
     // (Argo sends InProgress every 500 ms: pkg/eventbus/jetstream/sensor/trigger_conn.go).
@@ -621,20 +622,20 @@ export class JetStreamBus implements Bus {
    * A consumer works through its acks in the order they arrive on the connection, so the last one's
    * confirmation covers the rest; one request a batch instead of one a message.
    */
-  private async ackAll(messages: JsMsg[]): Promise<void> {
+  private async ackAll(messages: PulledMessage[]): Promise<void> {
     const last = messages.at(-1);
     if (!last) return;
     for (let i = 0; i < messages.length - 1; i++) messages[i]!.ack();
-    await last.ackAck({ timeout: this.options.publishTimeoutMs }).catch(() => undefined);
+    await this.publisher.request(last.reply, ACK, this.options.publishTimeoutMs).catch(() => undefined);
   }
 
   /** Republishes to the dlq subject first, then terms: a failed republish naks instead, so nothing is lost. */
-  private async deadLetter(spec: ConsumerSpec, message: JsMsg, reason: string): Promise<void> {
+  private async deadLetter(spec: ConsumerSpec, message: PulledMessage, reason: string): Promise<void> {
     const headers: MsgHdrs = this.nats.headers();
     headers.set(DeadLetterHeaders.reason, headerValue(reason));
     headers.set(DeadLetterHeaders.subject, message.subject);
     headers.set(DeadLetterHeaders.consumer, spec.name);
-    headers.set(DeadLetterHeaders.deliveries, String(message.info.deliveryCount));
+    headers.set(DeadLetterHeaders.deliveries, String(message.deliveryCount));
     headers.set(DeadLetterHeaders.sequence, String(message.seq));
     const originalId = message.headers?.get('Nats-Msg-Id') || String(message.seq);
     try {
@@ -667,15 +668,10 @@ export class JetStreamBus implements Bus {
   }
 }
 
-/** The pull a consumer is waiting on, so stopping it does not wait for the pull to expire. */
-interface PullHandle {
-  iterator?: QueuedIterator<JsMsg> | undefined;
-}
-
 /** A running consumer: waits for a batch, hands it over, settles, repeats. */
 class PullLoop implements Subscription {
   private running = true;
-  private readonly current: PullHandle = {};
+  private readonly puller: Puller;
   private done: Promise<void> = Promise.resolve();
 
   constructor(
@@ -683,18 +679,24 @@ class PullLoop implements Subscription {
     private readonly spec: ConsumerSpec,
     private readonly handler: BatchHandler,
     private readonly pollMs: number,
-  ) {}
+  ) {
+    this.puller = bus.puller(spec);
+  }
 
   start(onEnd: () => void): void {
-    this.done = this.run().finally(onEnd);
+    this.done = this.run().finally(() => {
+      this.puller.close();
+      onEnd();
+    });
   }
 
   private async run(): Promise<void> {
     while (this.running && !this.bus.isClosed) {
       try {
-        const batch = await this.bus.nextBatch(this.spec, this.pollMs, this.pollMs + 5_000, this.current);
-        // Messages that arrive after a stop are not handed over: the server redelivers them.
-        if (batch.length > 0 && this.running) await this.bus.handleBatch(this.spec, batch, this.handler);
+        const batch = await this.bus.nextBatch(this.spec, this.puller, this.pollMs, this.pollMs + 5_000);
+        // Messages that arrive after a stop are not handled: handed back, the server redelivers them.
+        if (!this.running) handBack(batch);
+        else if (batch.length > 0) await this.bus.handleBatch(this.spec, batch, this.handler);
       } catch {
         // A pull fails while the server is away; nats.ws reconnects on its own, so try again shortly.
         if (this.running) await sleep(250);
@@ -704,13 +706,13 @@ class PullLoop implements Subscription {
 
   /** Abandons the pull being waited on (the loop opens a new one). */
   interrupt(): void {
-    this.current.iterator?.stop();
+    this.puller.abandon();
   }
 
   /** Stops pulling without waiting for the batch in flight. */
   halt(): void {
     this.running = false;
-    this.current.iterator?.stop();
+    this.puller.abandon();
   }
 
   /** Stops pulling; resolves once the batch in flight is settled. */

@@ -1,9 +1,9 @@
 /**
- * JetStream publishes with their PubAcks, over one reply subscription. nats.ws's `js.publish` does the same
- * through its request mux, but builds a throwaway `NatsError` (stack trace included) for every request it
- * settles: 10% of a publish's CPU. The protocol is small: a message with a `Nats-Msg-Id` header and a reply
- * subject, answered by a PubAck `{stream, seq, duplicate?}` or `{error: {code, err_code, description}}`, or
- * by a 503 status when nothing captures the subject.
+ * JetStream requests answered over one reply subscription: publishes with their PubAcks, and confirmed acks.
+ * nats.ws's `js.publish` and `ackAck` go through its request mux, which builds a throwaway `NatsError`
+ * (stack trace included) for every request it settles: 10% of a publish's CPU. The publish protocol is small:
+ * a message with a `Nats-Msg-Id` header and a reply subject, answered by a PubAck `{stream, seq, duplicate?}`
+ * or `{error: {code, err_code, description}}`, or by a 503 status when nothing captures the subject.
  */
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from 'nats.ws';
 
@@ -18,7 +18,7 @@ export class PublishError extends Error {
 }
 
 interface Pending {
-  resolve: () => void;
+  resolve: (reply: Msg) => void;
   reject: (err: PublishError) => void;
   timer: NodeJS.Timeout;
 }
@@ -38,12 +38,20 @@ export class JetStreamPublisher {
   ) {}
 
   /** Publishes `data` to `subject` once per `msgID` (the stream's duplicate window); resolves on its PubAck. */
-  publish(subject: string, data: Uint8Array, msgID: string, timeoutMs: number): Promise<void> {
+  async publish(subject: string, data: Uint8Array, msgID: string, timeoutMs: number): Promise<void> {
+    const headers = this.headers();
+    headers.set('Nats-Msg-Id', msgID);
+    const failure = pubAckFailure(await this.request(subject, data, timeoutMs, headers));
+    if (failure) throw failure;
+  }
+
+  /** Publishes `data` with a reply subject of this publisher's; resolves with the first reply. */
+  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
     const token = (++this.next).toString(36);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Msg>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(token);
-        reject(new PublishError('timed out waiting for the PubAck', 'TIMEOUT'));
+        reject(new PublishError('timed out waiting for the reply', 'TIMEOUT'));
       }, timeoutMs);
       this.pending.set(token, { resolve, reject, timer });
       try {
@@ -53,9 +61,11 @@ export class JetStreamPublisher {
             callback: (_err, msg) => this.settle(msg),
           });
         }
-        const headers = this.headers();
-        headers.set('Nats-Msg-Id', msgID);
-        this.nc.publish(subject, data, { reply: this.prefix + token, headers });
+        this.nc.publish(
+          subject,
+          data,
+          headers ? { reply: this.prefix + token, headers } : { reply: this.prefix + token },
+        );
       } catch (err) {
         clearTimeout(timer);
         this.pending.delete(token);
@@ -71,9 +81,7 @@ export class JetStreamPublisher {
     if (!waiting) return; // timed out already
     this.pending.delete(token);
     clearTimeout(waiting.timer);
-    const failure = pubAckFailure(msg);
-    if (failure) waiting.reject(failure);
-    else waiting.resolve();
+    waiting.resolve(msg);
   }
 
   /** Fails what is still waiting and drops the reply subscription. */

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { PayloadError } from '../errors.ts';
 import { latestMemo } from '../memo.ts';
+import { dataJson } from './raw-json.ts';
 
 /** The CloudEvent as Argo Events serialises it onto the bus. */
 export interface CloudEvent<Data = unknown> {
@@ -103,21 +104,25 @@ export function goJsonEscape(json: string): string {
 
 /** JSON bytes of the envelope as they go on the bus (key order and escaping as Argo's sdk-go writes them). */
 export function encodeEvent(event: CloudEvent): string {
-  return goJsonEscape(
-    JSON.stringify({
-      specversion: event.specversion,
-      id: event.id,
-      source: event.source,
-      type: event.type,
-      subject: event.subject,
-      datacontenttype: event.datacontenttype,
-      time: event.time,
-      // Extension attributes sit beside the context attributes, before data (structured mode).
-      ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
-      ...(event.tracestate === undefined ? {} : { tracestate: event.tracestate }),
-      data: event.data,
-    }),
-  );
+  const envelope: Record<string, unknown> = {
+    specversion: event.specversion,
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    subject: event.subject,
+    datacontenttype: event.datacontenttype,
+    time: event.time,
+  };
+  // Extension attributes sit beside the context attributes, before data (structured mode).
+  if (event.traceparent !== undefined) envelope.traceparent = event.traceparent;
+  if (event.tracestate !== undefined) envelope.tracestate = event.tracestate;
+  const data = dataJson(event.data);
+  if (data === undefined) {
+    envelope.data = event.data;
+    return goJsonEscape(JSON.stringify(envelope));
+  }
+  const head = JSON.stringify(envelope);
+  return goJsonEscape(`${head.slice(0, -1)},"data":${data}}`);
 }
 
 const REQUIRED = ['specversion', 'id', 'source', 'subject', 'type'] as const;

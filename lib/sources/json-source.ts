@@ -1,6 +1,8 @@
 /** The data shape shared by git providers: `{headers, body, metadata}` with the raw JSON body. */
+
+import { keepRawJson } from '../events/raw-json.ts';
 import type { WebhookContext } from '../manifests/types.ts';
-import { parseJson } from './body.ts';
+import { readJson } from './body.ts';
 import { eventHeaders } from './headers.ts';
 import type { HttpRequest } from './http.ts';
 
@@ -19,10 +21,9 @@ export interface ProviderSpec {
 
 /** `{headers, body, metadata}` with the body read as JSON (400 when it is not). */
 export function headersBodyData(request: HttpRequest, spec: ProviderSpec): HeadersBodyEventData {
-  const data: HeadersBodyEventData = {
-    headers: eventHeaders(request.headers),
-    body: parseJson(request.body),
-  };
+  const body = readJson(request.body);
+  const data: HeadersBodyEventData = { headers: eventHeaders(request.headers), body: body.value };
   if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-  return data;
+  // Argo's body is a json.RawMessage: the bus carries it as received.
+  return keepRawJson(data, 'body', body.text);
 }

@@ -3,7 +3,9 @@
  * source mapping instead of a poller: a record's queue ARN selects the event, and its data is Argo's
  * `{messageId, messageAttributes, body, metadata}` with the body as JSON (`jsonBody`) or base64 bytes.
  */
+
 import { PayloadError } from '../../errors.ts';
+import { keepRawJson } from '../../events/raw-json.ts';
 import type { EventSourceFilter } from '../../manifests/types.ts';
 
 /** The fields of an sqs event spec this module reads. */
@@ -138,7 +140,8 @@ export function sqsEventData(record: SqsRecord, spec: SqsSpec): SqsEventData {
     body,
   };
   if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-  return data;
+  // With jsonBody Argo embeds the body as a json.RawMessage: the bus carries it as received.
+  return spec.jsonBody ? keepRawJson(data, 'body', record.body) : data;
 }
 
 /** True for a record of a Lambda SQS event. */

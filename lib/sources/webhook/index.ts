@@ -6,8 +6,9 @@
 
 import { AuthError } from '../../errors.ts';
 import { headerValue } from '../../events/headers.ts';
+import { keepRawJson } from '../../events/raw-json.ts';
 import type { WebhookEventSpec } from '../../manifests/types.ts';
-import { parseGoForm, parseGoQuery, parseJson } from '../body.ts';
+import { parseGoForm, parseGoQuery, readJson } from '../body.ts';
 import { eventHeaders, providerDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
@@ -24,13 +25,13 @@ export interface WebhookEventData {
 /** Defaults of the `hmac` extension: GitHub's header and format, so a GitHub hook works unchanged. */
 export const HMAC_DEFAULTS = { header: 'X-Hub-Signature-256', algorithm: 'sha256', encoding: 'hex' } as const;
 
-/** The body as Argo's `GetBody` reads it. */
-export function webhookBody(request: HttpRequest): unknown {
-  if (request.method === 'GET') return parseGoQuery(request.rawQuery);
+/** The body as Argo's `GetBody` reads it; `text` when it is JSON (a json.RawMessage upstream). */
+export function webhookBody(request: HttpRequest): { value: unknown; text?: string } {
+  if (request.method === 'GET') return { value: parseGoQuery(request.rawQuery) };
   // Go reads Header["Content-Type"][0] and compares it exactly: `; charset=utf-8` falls through to JSON.
   const contentType = headerValue(request.headers, 'Content-Type');
-  if (contentType === 'application/x-www-form-urlencoded') return parseGoForm(request.body);
-  return parseJson(request.body);
+  if (contentType === 'application/x-www-form-urlencoded') return { value: parseGoForm(request.body) };
+  return readJson(request.body);
 }
 
 function verifyHmac(request: HttpRequest, spec: WebhookEventSpec, secret: string): void {
@@ -61,9 +62,9 @@ export const webhookSource: SourceModule<WebhookEventSpec> = {
   },
   toEventData(request, spec): WebhookEventData {
     const body = webhookBody(request);
-    const data: WebhookEventData = { header: eventHeaders(request.headers), body };
+    const data: WebhookEventData = { header: eventHeaders(request.headers), body: body.value };
     if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-    return data;
+    return body.text === undefined ? data : keepRawJson(data, 'body', body.text);
   },
   deliveryId: (request) => providerDeliveryId(request.headers),
 };

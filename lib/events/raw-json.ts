@@ -12,11 +12,11 @@ interface RawField {
   text: string;
 }
 
-const rawFields = new WeakMap<object, RawField>();
+const RAW = Symbol('outrigger.rawJson');
 
 /** Marks `data[key]` as parsed from the JSON `text`: `dataJson` writes that text in its place. */
 export function keepRawJson<T extends object>(data: T, key: keyof T & string, text: string): T {
-  rawFields.set(data, { key, value: data[key], text });
+  Object.defineProperty(data, RAW, { value: { key, value: data[key], text } satisfies RawField });
   return data;
 }
 
@@ -27,7 +27,7 @@ export function keepRawJson<T extends object>(data: T, key: keyof T & string, te
  */
 export function dataJson(data: unknown): string | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
-  const raw = rawFields.get(data);
+  const raw = (data as { [RAW]?: RawField })[RAW];
   if (!raw) return undefined;
   const record = data as Record<string, unknown>;
   let out = '';

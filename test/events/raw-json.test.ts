@@ -91,7 +91,7 @@ describe('dataJson', () => {
 
   it('serialises a raw field replaced after it was marked like any other, and leaves out undefined fields', () => {
     // Prepare
-    const data: { body: unknown; metadata?: Record<string, string> } = keepRawJson(
+    const data: { body: unknown; metadata?: Record<string, string> | undefined } = keepRawJson(
       { body: 1 as unknown },
       'body',
       '1.0',

@@ -27,6 +27,7 @@ export const ingestHttp: Suite = async (ctx) => {
     if (natsWsUrl) {
       const dir = await benchManifests(join(ctx.tmp, 'ingest-jetstream'), { jetstreamUrl: natsWsUrl });
       targets.jetstream = await startTarget(['runner', dir, join(ctx.tmp, 'ingest-jetstream-work')]);
+      targets.rawNats = await startTarget(['raw-nats', natsWsUrl]);
     }
     // Warm up every server (JIT, connections) before measuring.
     for (const target of Object.values(targets)) await pushLoad(target.url, body, { seconds: 0.5 });
@@ -56,6 +57,17 @@ export const ingestHttp: Suite = async (ctx) => {
         ratio: medianRatio(samples.floor!, samples.ceiling!),
       },
     ];
+    if (samples.rawNats) {
+      // The same work written straight against nats.ws: what the JetStream adapter's own code costs or saves.
+      rows.push({
+        suite: 'ingest-http',
+        name: 'raw nats.ws client: bare node:http, HMAC + JSON.parse, js.publish (PubAck awaited), js.fetch + parse + ack in process',
+        value: median(samples.rawNats),
+        unit: 'req/s',
+        floor: { name: 'HMAC+parse', value: floor },
+        ratio: medianRatio(samples.rawNats, samples.floor!),
+      });
+    }
     const subjects: [string, string, number][] = [
       ['memory', 'local runner, memory bus', 0.7],
       ['jetstream', 'local runner, JetStream (nats.ws, loopback)', 0.5],
@@ -64,6 +76,11 @@ export const ingestHttp: Suite = async (ctx) => {
       const values = samples[key];
       if (!values) continue;
       const ratio = medianRatio(values, samples.floor!);
+      const rawNats = key === 'jetstream' ? samples.rawNats : undefined;
+      const notes = [
+        ...(failures[key] ? [`${failures[key]} failed requests`] : []),
+        ...(rawNats ? [`${(medianRatio(values, rawNats) * 100).toFixed(0)}% of the raw nats.ws client`] : []),
+      ];
       rows.push({
         suite: 'ingest-http',
         name: label,
@@ -72,7 +89,7 @@ export const ingestHttp: Suite = async (ctx) => {
         floor: { name: 'HMAC+parse', value: floor },
         ratio,
         goal: { text: `≥ ${goal * 100}% of floor`, met: ratio >= goal },
-        ...(failures[key] ? { note: `${failures[key]} failed requests` } : {}),
+        ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
       });
       rows.push({
         suite: 'ingest-http',

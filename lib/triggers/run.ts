@@ -64,6 +64,18 @@ const deferredToBus = new WeakSet<object>();
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** The pure half of a firing: trigger-level parameters, then the trigger type's render. */
+export function renderTrigger(trigger: Trigger, events: FiredEvents, context: RenderContext) {
+  // Trigger-level parameters write into the template itself (dest relative to it, e.g. `k8s.source…`).
+  // Renders never mutate their spec, so without parameters the manifest's template is used as it is.
+  const template = trigger.parameters?.length
+    ? applyParameters<TriggerTemplate>(trigger.template, trigger.parameters, events)
+    : trigger.template;
+  const { key, spec } = triggerTypeOf(template);
+  const type = triggerTypeFor(key);
+  return { type, request: type.render(spec as never, events, context) };
+}
+
 /** One pass: trigger-level parameters, render, execute, then the policies on what execute reported. */
 async function attemptOnce(
   trigger: Trigger,
@@ -72,14 +84,7 @@ async function attemptOnce(
   clients: TriggerClients,
   sleep: (ms: number) => Promise<void>,
 ): Promise<TriggerOutcome> {
-  // Trigger-level parameters write into the template itself (dest relative to it, e.g. `k8s.source…`).
-  // Renders never mutate their spec, so without parameters the manifest's template is used as it is.
-  const template = trigger.parameters?.length
-    ? applyParameters<TriggerTemplate>(trigger.template, trigger.parameters, events)
-    : trigger.template;
-  const { key, spec } = triggerTypeOf(template);
-  const type = triggerTypeFor(key);
-  const request = type.render(spec as never, events, context);
+  const { type, request } = renderTrigger(trigger, events, context);
   const outcome = await type.execute(request, clients);
   if (outcome.status !== undefined) checkStatus(outcome.status, trigger.policy);
   await awaitLabels(outcome, trigger.policy, clients.kube, { plan: backoffPlan, sleep });

@@ -1,6 +1,6 @@
 /**
  * Runs one benchmark subject alone for a few seconds so `node --cpu-prof` sees only it:
- *   node --import tsx --cpu-prof --cpu-prof-dir=bench-results/profiles test/bench/profile.ts sensor|template|handler [seconds]
+ *   node --import tsx --cpu-prof --cpu-prof-dir=bench-results/profiles test/bench/profile.ts sensor|decoded|template|handler [seconds]
  * then `npx tsx test/bench/top-frames.ts bench-results/profiles/<file>.cpuprofile`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,14 +15,14 @@ const ms = Number(secondsText ?? 4) * 1000;
 const tmp = await mkdtemp(join(tmpdir(), 'outrigger-profile-'));
 try {
   let rate: number;
-  if (what === 'sensor' || what === 'template') {
-    const { processOne, render } = await prepareSensor();
-    rate = await throughput(what === 'sensor' ? processOne : render, ms);
+  if (what === 'sensor' || what === 'decoded' || what === 'template') {
+    const { processOne, processDecoded, render } = await prepareSensor();
+    rate = await throughput({ sensor: processOne, decoded: processDecoded, template: render }[what], ms);
   } else if (what === 'handler') {
     const { handler } = await prepareHandler(tmp);
     rate = await handler(ms);
   } else {
-    throw new Error('profile what? sensor | template | handler');
+    throw new Error('profile what? sensor | decoded | template | handler');
   }
   console.log(`${what}: ${rate.toFixed(0)} ops/s`);
 } finally {

@@ -1,17 +1,16 @@
 /**
  * Sensor throughput: real GitHub push events, as bus bytes, through the article's build sensor (decode,
  * dependency filters, conditions, trigger-level parameters and the k8s trigger's render; no I/O), against
- * a loop that only JSON.parses the same bytes. And the article's dataTemplate renders per second.
+ * a loop that only JSON.parses the same bytes (issue 9); the same without the decode, per core (DESIGN §5:
+ * "through the reference sensor's filters and parameters"). And the article's dataTemplate renders per second.
  */
 import { join } from 'node:path';
 import { decodeEvent, encodeEvent, newEvent, toSensorEvent } from '../../../lib/events/envelope.ts';
 import { compileTemplate } from '../../../lib/expr/template/index.ts';
 import { loadManifests } from '../../../lib/manifests/index.ts';
-import type { TriggerTemplate } from '../../../lib/manifests/types.ts';
 import { advanceConditions, compileSensor, judgeDependencies } from '../../../lib/sensors/engine.ts';
-import { applyParameters } from '../../../lib/sensors/parameters.ts';
 import { MemoryStateStore } from '../../../lib/sensors/state.ts';
-import { triggerTypeFor, triggerTypeOf } from '../../../lib/triggers/index.ts';
+import { renderTrigger } from '../../../lib/triggers/run.ts';
 import type { Suite } from '../support/context.ts';
 import { pushHeaders, pushMix, repoRoot } from '../support/fixtures.ts';
 import type { BenchRow } from '../support/report.ts';
@@ -41,16 +40,18 @@ export async function prepareSensor() {
     ),
   );
 
+  // The same envelopes decoded once, for the DESIGN §5 budget (filters and parameters, not the bus's decode).
+  const decoded = encoded.map((bytes) => decodeEvent(bytes));
+
   let fired = 0;
-  const processOne = async (i: number) => {
-    const event = toSensorEvent(decodeEvent(encoded[i % encoded.length]!));
+  const processOne = (i: number) => process(toSensorEvent(decodeEvent(encoded[i % encoded.length]!)));
+  // A fresh sensor view per call, as every delivery makes one; the data underneath is shared (read only).
+  const processDecoded = (i: number) => process(toSensorEvent(decoded[i % decoded.length]!));
+  const process = async (event: ReturnType<typeof toSensorEvent>) => {
     const passed = (await judgeDependencies(compiled, event)).filter((v) => v.passed).map((v) => v.name);
     if (passed.length === 0) return;
     for (const firing of await advanceConditions(compiled, event, passed, store)) {
-      const trigger = firing.trigger.trigger;
-      const template = applyParameters<TriggerTemplate>(trigger.template, trigger.parameters, firing.events);
-      const { key, spec } = triggerTypeOf(template);
-      triggerTypeFor(key).render(spec as never, firing.events, {
+      renderTrigger(firing.trigger.trigger, firing.events, {
         sensorName: compiled.name,
         sensorNamespace: compiled.namespace,
         triggerName: firing.trigger.name,
@@ -71,19 +72,20 @@ export async function prepareSensor() {
     if (render(i) !== expected[i])
       throw new Error(`dataTemplate rendered ${render(i)}, expected ${expected[i]}`);
   }
-  return { processOne, parseOnly, render, plain, fired: () => fired };
+  return { processOne, processDecoded, parseOnly, render, plain, fired: () => fired };
 }
 
 export const sensor: Suite = async (ctx) => {
   const rounds = ctx.quick ? 3 : 7;
   const ms = ctx.quick ? 200 : 400;
-  const { processOne, parseOnly, render, plain, fired } = await prepareSensor();
+  const { processOne, processDecoded, parseOnly, render, plain, fired } = await prepareSensor();
   await throughput(processOne, ms);
   if (fired() === 0)
     throw new Error('the build sensor fired no trigger: the bench events do not match its filters');
   const samples = await interleave(rounds, {
     parse: () => throughput(parseOnly, ms),
     sensor: () => throughput(processOne, ms),
+    decoded: () => throughput(processDecoded, ms),
     plain: () => throughput(plain, ms),
     template: () => throughput(render, ms),
   });
@@ -98,10 +100,16 @@ export const sensor: Suite = async (ctx) => {
       unit: 'events/s',
       floor: { name: 'JSON.parse loop', value: median(samples.parse!) },
       ratio: sensorRatio,
-      goal: {
-        text: '≥ 50% of floor; ≥ 50,000/s per core',
-        met: sensorRatio >= 0.5 && sensorRate >= 50_000,
-      },
+      goal: { text: '≥ 50% of floor', met: sensorRatio >= 0.5 },
+    },
+    {
+      suite: 'sensor',
+      name: 'build sensor on decoded events: filters, conditions, parameters, k8s render (DESIGN §5)',
+      value: median(samples.decoded!),
+      unit: 'events/s',
+      floor: { name: 'JSON.parse loop', value: median(samples.parse!) },
+      ratio: medianRatio(samples.decoded!, samples.parse!),
+      goal: { text: '≥ 50,000/s per core', met: median(samples.decoded!) >= 50_000 },
     },
     {
       suite: 'sensor',

@@ -25,5 +25,5 @@ export function headersBodyData(request: HttpRequest, spec: ProviderSpec): Heade
   const data: HeadersBodyEventData = { headers: eventHeaders(request.headers), body: body.value };
   if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
   // Argo's body is a json.RawMessage: the bus carries it as received.
-  return keepRawJson(data, 'body', body.text);
+  return keepRawJson(data, 'body', request.body);
 }

@@ -64,7 +64,7 @@ export const webhookSource: SourceModule<WebhookEventSpec> = {
     const body = webhookBody(request);
     const data: WebhookEventData = { header: eventHeaders(request.headers), body: body.value };
     if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-    return body.text === undefined ? data : keepRawJson(data, 'body', body.text);
+    return body.text === undefined ? data : keepRawJson(data, 'body', request.body);
   },
   deliveryId: (request) => providerDeliveryId(request.headers),
 };

@@ -180,7 +180,7 @@ describe.runIf(requireNatsServer())('Puller against nats-server', () => {
       }
       return [];
     })();
-    again.forEach((m) => m.ack());
+    for (const m of again) m.ack();
     const later = await sut.next({ batch: 10, expiresMs: 300, guardMs: 5_000 });
     sut.close();
 

@@ -54,7 +54,8 @@ export function toMarkdown(report: BenchReport): string {
   ];
   for (const row of report.rows) {
     const floor = row.floor ? `${row.floor.name}: ${format(row.floor.value, row.unit)}` : '';
-    const ratio = row.ratio === undefined ? '' : `${(row.ratio * 100).toFixed(0)}%`;
+    // One decimal where a goal is judged: a 69.6% printed as "70%" beside "no" reads as a contradiction.
+    const ratio = row.ratio === undefined ? '' : `${(row.ratio * 100).toFixed(row.goal ? 1 : 0)}%`;
     const goal = row.goal?.text ?? '';
     const met = row.goal ? (row.goal.met ? 'yes' : '**no**') : '';
     const name = row.note ? `${row.name} (${row.note})` : row.name;

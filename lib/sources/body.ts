@@ -4,14 +4,9 @@ import { setOwn } from '../own.ts';
 
 /** Parses JSON bytes; PayloadError (400) when they are not JSON. Never quotes the body. */
 export function parseJson(body: Buffer, what = 'body'): unknown {
-  return readJson(body, what).value;
-}
-
-/** JSON bytes parsed, with the text they were parsed from (for `keepRawJson`). */
-export function readJson(body: Buffer, what = 'body'): { value: unknown; text: string } {
   const text = body.toString('utf8');
   try {
-    return { value: JSON.parse(text), text };
+    return JSON.parse(text);
   } catch {
     throw new PayloadError(`${what} is not valid JSON`);
   }

@@ -2,7 +2,7 @@
 
 import { keepRawJson } from '../events/raw-json.ts';
 import type { WebhookContext } from '../manifests/types.ts';
-import { readJson } from './body.ts';
+import { parseJson } from './body.ts';
 import { eventHeaders } from './headers.ts';
 import type { HttpRequest } from './http.ts';
 
@@ -21,8 +21,10 @@ export interface ProviderSpec {
 
 /** `{headers, body, metadata}` with the body read as JSON (400 when it is not). */
 export function headersBodyData(request: HttpRequest, spec: ProviderSpec): HeadersBodyEventData {
-  const body = readJson(request.body);
-  const data: HeadersBodyEventData = { headers: eventHeaders(request.headers), body: body.value };
+  const data: HeadersBodyEventData = {
+    headers: eventHeaders(request.headers),
+    body: parseJson(request.body),
+  };
   if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
   // Argo's body is a json.RawMessage: the bus carries it as received.
   return keepRawJson(data, 'body', request.body);

@@ -37,7 +37,7 @@ import { connectNats, loadNats, RECONNECT_FOREVER } from '../nats-client.ts';
 import type { BatchHandler, Bus, BusRecord, ConsumerOptions, RecordOutcome, Subscription } from '../port.ts';
 import { subjectMatches } from '../port.ts';
 import { JetStreamPublisher } from './publisher.ts';
-import { handBack, type PulledMessage, Puller } from './puller.ts';
+import { ACK, handBack, type PulledMessage, Puller } from './puller.ts';
 import type { ArgoStreamConfig } from './stream-config.ts';
 import { parseStreamConfig, streamSettings } from './stream-config.ts';
 
@@ -182,7 +182,6 @@ function headerValue(text: string): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const encoder = new TextEncoder();
-const ACK = encoder.encode('+ACK');
 
 interface QueuedPublish {
   subject: string;

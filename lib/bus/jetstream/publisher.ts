@@ -5,7 +5,8 @@
  * a message with a `Nats-Msg-Id` header and a reply subject, answered by a PubAck `{stream, seq, duplicate?}`
  * or `{error: {code, err_code, description}}`, or by a 503 status when nothing captures the subject.
  */
-import type { Msg, MsgHdrs, NatsConnection, Subscription } from 'nats.ws';
+import type { Msg, MsgHdrs, NatsConnection } from 'nats.ws';
+import { ReplyInbox } from './reply-inbox.ts';
 
 /** A failed publish, with the `code` nats.ws would give it (`TIMEOUT`, `503`, or the API error's code). */
 export class PublishError extends Error {
@@ -26,16 +27,16 @@ interface Pending {
 const decoder = new TextDecoder();
 
 export class JetStreamPublisher {
-  private subscription: Subscription | undefined;
-  private prefix = '';
-  private next = 0;
   private readonly pending = new Map<string, Pending>();
+  private readonly replies: ReplyInbox;
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly inbox: () => string,
+    inbox: () => string,
     private readonly headers: () => MsgHdrs,
-  ) {}
+  ) {
+    this.replies = new ReplyInbox(nc, inbox, (msg, token) => this.settle(msg, token));
+  }
 
   /** Publishes `data` to `subject` once per `msgID` (the stream's duplicate window); resolves on its PubAck. */
   async publish(subject: string, data: Uint8Array, msgID: string, timeoutMs: number): Promise<void> {
@@ -47,36 +48,40 @@ export class JetStreamPublisher {
 
   /** Publishes `data` with a reply subject of this publisher's; resolves with the first reply. */
   request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
-    const token = (++this.next).toString(36);
     return new Promise<Msg>((resolve, reject) => {
+      const fail = (err: unknown) => {
+        const code = String((err as { code?: unknown }).code ?? 'PUBLISH');
+        reject(new PublishError(err instanceof Error ? err.message : String(err), code));
+      };
+      let reply: { token: string; subject: string };
+      try {
+        reply = this.replies.next(); // subscribes on first use: throws on a closed connection
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      const { token } = reply;
       const timer = setTimeout(() => {
         this.pending.delete(token);
         reject(new PublishError('timed out waiting for the reply', 'TIMEOUT'));
       }, timeoutMs);
       this.pending.set(token, { resolve, reject, timer });
       try {
-        if (!this.subscription) {
-          this.prefix = `${this.inbox()}.`;
-          this.subscription = this.nc.subscribe(`${this.prefix}*`, {
-            callback: (_err, msg) => this.settle(msg),
-          });
-        }
         this.nc.publish(
           subject,
           data,
-          headers ? { reply: this.prefix + token, headers } : { reply: this.prefix + token },
+          headers ? { reply: reply.subject, headers } : { reply: reply.subject },
         );
       } catch (err) {
         clearTimeout(timer);
         this.pending.delete(token);
-        const code = String((err as { code?: unknown }).code ?? 'PUBLISH');
-        reject(new PublishError(err instanceof Error ? err.message : String(err), code));
+        fail(err);
       }
     });
   }
 
-  private settle(msg: Msg): void {
-    const token = msg.subject.slice(this.prefix.length);
+  private settle(msg: Msg, token: string | undefined): void {
+    if (token === undefined) return;
     const waiting = this.pending.get(token);
     if (!waiting) return; // timed out already
     this.pending.delete(token);
@@ -86,8 +91,7 @@ export class JetStreamPublisher {
 
   /** Fails what is still waiting and drops the reply subscription. */
   close(): void {
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    this.replies.close();
     for (const [token, waiting] of this.pending) {
       clearTimeout(waiting.timer);
       waiting.reject(new PublishError('connection closed', 'CONNECTION_CLOSED'));

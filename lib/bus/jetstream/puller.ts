@@ -11,10 +11,12 @@
  * 409 when the consumer is gone or busy. Data messages do not say which request they answer, so a puller
  * has one request out at a time; anything that arrives between requests is kept for the next batch.
  */
-import type { Msg, MsgHdrs, NatsConnection, Subscription } from 'nats.ws';
+import type { Msg, MsgHdrs, NatsConnection } from 'nats.ws';
+import { ReplyInbox } from './reply-inbox.ts';
 
 const encoder = new TextEncoder();
-const ACK = encoder.encode('+ACK');
+/** An ack; sent as a request, the server confirms it once recorded. */
+export const ACK = encoder.encode('+ACK');
 const TERM = encoder.encode('+TERM');
 const WORKING = encoder.encode('+WPI');
 
@@ -85,21 +87,19 @@ interface Waiting {
 
 /** Pulls batches from one durable consumer; one pull at a time. */
 export class Puller {
-  private subscription: Subscription | undefined;
-  private prefix = '';
-  private count = 0;
   private buffer: PulledMessage[] = [];
   private waiting: Waiting | undefined;
-
+  private readonly replies: ReplyInbox;
   private readonly requestSubject: string;
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly inbox: () => string,
+    inbox: () => string,
     stream: string,
     consumer: string,
   ) {
     this.requestSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
+    this.replies = new ReplyInbox(nc, inbox, (msg, token) => this.receive(msg, token));
   }
 
   /** The next batch: up to `batch` messages, fewer when no more are ready (or arrive within `expiresMs`). */
@@ -108,29 +108,23 @@ export class Puller {
     // Deliveries of an abandoned pull that came in since: hand them over before asking for more.
     if (this.buffer.length > 0) return Promise.resolve(this.take(options.batch));
     return new Promise((resolve, reject) => {
-      const token = (++this.count).toString(36);
+      const { token, subject: reply } = this.replies.next();
       const guard = setTimeout(() => this.finish(), options.guardMs);
       this.waiting = { token, want: options.batch, resolve, reject, guard };
       try {
-        if (!this.subscription) {
-          this.prefix = `${this.inbox()}.`;
-          this.subscription = this.nc.subscribe(`${this.prefix}*`, {
-            callback: (_err, msg) => this.receive(msg),
-          });
-        }
         const expiresMs = options.expiresMs ?? 0;
         const request =
           expiresMs > 0
             ? `{"batch":${options.batch},"expires":${Math.round(expiresMs) * 1e6}}`
             : `{"batch":${options.batch},"no_wait":true}`;
-        this.nc.publish(this.requestSubject, encoder.encode(request), { reply: this.prefix + token });
+        this.nc.publish(this.requestSubject, encoder.encode(request), { reply });
       } catch (err) {
         this.finish(err instanceof Error ? err : new Error(String(err)));
       }
     });
   }
 
-  private receive(msg: Msg): void {
+  private receive(msg: Msg, token: string | undefined): void {
     const status = msg.headers?.code ?? 0;
     if (status === 0) {
       this.buffer.push(new PulledMessage(this.nc, msg));
@@ -138,7 +132,7 @@ export class Puller {
       return;
     }
     // A status ends only the request it answers (one abandoned earlier may still be ending); 100 is a heartbeat.
-    if (!this.waiting || msg.subject !== this.prefix + this.waiting.token || status < 400) return;
+    if (!this.waiting || token !== this.waiting.token || status < 400) return;
     if (status === 404 || status === 408) this.finish();
     else this.finish(new Error(`${status} ${msg.headers?.description ?? ''}`.trim()));
   }
@@ -170,8 +164,7 @@ export class Puller {
   /** Ends the waiting pull and stops receiving; kept messages are handed back to the server at once. */
   close(): void {
     this.finish();
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    this.replies.close();
     handBack(this.take(this.buffer.length));
   }
 }

@@ -8,7 +8,7 @@ import { AuthError } from '../../errors.ts';
 import { headerValue } from '../../events/headers.ts';
 import { keepRawJson } from '../../events/raw-json.ts';
 import type { WebhookEventSpec } from '../../manifests/types.ts';
-import { parseGoForm, parseGoQuery, readJson } from '../body.ts';
+import { parseGoForm, parseGoQuery, parseJson } from '../body.ts';
 import { eventHeaders, providerDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
@@ -25,13 +25,15 @@ export interface WebhookEventData {
 /** Defaults of the `hmac` extension: GitHub's header and format, so a GitHub hook works unchanged. */
 export const HMAC_DEFAULTS = { header: 'X-Hub-Signature-256', algorithm: 'sha256', encoding: 'hex' } as const;
 
-/** The body as Argo's `GetBody` reads it; `text` when it is JSON (a json.RawMessage upstream). */
-export function webhookBody(request: HttpRequest): { value: unknown; text?: string } {
-  if (request.method === 'GET') return { value: parseGoQuery(request.rawQuery) };
+/** The body as Argo's `GetBody` reads it; `json` when it is the request's JSON (a json.RawMessage upstream). */
+export function webhookBody(request: HttpRequest): { value: unknown; json: boolean } {
+  if (request.method === 'GET') return { value: parseGoQuery(request.rawQuery), json: false };
   // Go reads Header["Content-Type"][0] and compares it exactly: `; charset=utf-8` falls through to JSON.
   const contentType = headerValue(request.headers, 'Content-Type');
-  if (contentType === 'application/x-www-form-urlencoded') return { value: parseGoForm(request.body) };
-  return readJson(request.body);
+  if (contentType === 'application/x-www-form-urlencoded') {
+    return { value: parseGoForm(request.body), json: false };
+  }
+  return { value: parseJson(request.body), json: true };
 }
 
 function verifyHmac(request: HttpRequest, spec: WebhookEventSpec, secret: string): void {
@@ -64,7 +66,7 @@ export const webhookSource: SourceModule<WebhookEventSpec> = {
     const body = webhookBody(request);
     const data: WebhookEventData = { header: eventHeaders(request.headers), body: body.value };
     if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-    return body.text === undefined ? data : keepRawJson(data, 'body', request.body);
+    return body.json ? keepRawJson(data, 'body', request.body) : data;
   },
   deliveryId: (request) => providerDeliveryId(request.headers),
 };

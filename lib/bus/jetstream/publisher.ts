@@ -35,7 +35,7 @@ export class JetStreamPublisher {
     inbox: () => string,
     private readonly headers: () => MsgHdrs,
   ) {
-    this.replies = new ReplyInbox(nc, inbox, (msg, token) => this.settle(msg, token));
+    this.replies = new ReplyInbox(nc, inbox, (msg, id) => this.settle(msg, id));
   }
 
   /** Publishes `data` to `subject` once per `msgID` (the stream's duplicate window); resolves on its PubAck. */
@@ -53,19 +53,19 @@ export class JetStreamPublisher {
         const code = String((err as { code?: unknown }).code ?? 'PUBLISH');
         reject(new PublishError(err instanceof Error ? err.message : String(err), code));
       };
-      let reply: { token: string; subject: string };
+      let reply: { id: string; subject: string };
       try {
         reply = this.replies.next(); // subscribes on first use: throws on a closed connection
       } catch (err) {
         fail(err);
         return;
       }
-      const { token } = reply;
+      const { id } = reply;
       const timer = setTimeout(() => {
-        this.pending.delete(token);
+        this.pending.delete(id);
         reject(new PublishError('timed out waiting for the reply', 'TIMEOUT'));
       }, timeoutMs);
-      this.pending.set(token, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer });
       try {
         this.nc.publish(
           subject,
@@ -74,17 +74,17 @@ export class JetStreamPublisher {
         );
       } catch (err) {
         clearTimeout(timer);
-        this.pending.delete(token);
+        this.pending.delete(id);
         fail(err);
       }
     });
   }
 
-  private settle(msg: Msg, token: string | undefined): void {
-    if (token === undefined) return;
-    const waiting = this.pending.get(token);
+  private settle(msg: Msg, id: string | undefined): void {
+    if (id === undefined) return;
+    const waiting = this.pending.get(id);
     if (!waiting) return; // timed out already
-    this.pending.delete(token);
+    this.pending.delete(id);
     clearTimeout(waiting.timer);
     waiting.resolve(msg);
   }
@@ -92,10 +92,10 @@ export class JetStreamPublisher {
   /** Fails what is still waiting and drops the reply subscription. */
   close(): void {
     this.replies.close();
-    for (const [token, waiting] of this.pending) {
+    for (const [id, waiting] of this.pending) {
       clearTimeout(waiting.timer);
       waiting.reject(new PublishError('connection closed', 'CONNECTION_CLOSED'));
-      this.pending.delete(token);
+      this.pending.delete(id);
     }
   }
 }

@@ -78,7 +78,7 @@ export interface PullOptions {
 }
 
 interface Waiting {
-  token: string;
+  id: string;
   want: number;
   resolve: (messages: PulledMessage[]) => void;
   reject: (err: Error) => void;
@@ -99,7 +99,7 @@ export class Puller {
     consumer: string,
   ) {
     this.requestSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
-    this.replies = new ReplyInbox(nc, inbox, (msg, token) => this.receive(msg, token));
+    this.replies = new ReplyInbox(nc, inbox, (msg, id) => this.receive(msg, id));
   }
 
   /** The next batch: up to `batch` messages, fewer when no more are ready (or arrive within `expiresMs`). */
@@ -108,9 +108,9 @@ export class Puller {
     // Deliveries of an abandoned pull that came in since: hand them over before asking for more.
     if (this.buffer.length > 0) return Promise.resolve(this.take(options.batch));
     return new Promise((resolve, reject) => {
-      const { token, subject: reply } = this.replies.next();
+      const { id, subject: reply } = this.replies.next();
       const guard = setTimeout(() => this.finish(), options.guardMs);
-      this.waiting = { token, want: options.batch, resolve, reject, guard };
+      this.waiting = { id, want: options.batch, resolve, reject, guard };
       try {
         const expiresMs = options.expiresMs ?? 0;
         const request =
@@ -124,7 +124,7 @@ export class Puller {
     });
   }
 
-  private receive(msg: Msg, token: string | undefined): void {
+  private receive(msg: Msg, id: string | undefined): void {
     const status = msg.headers?.code ?? 0;
     if (status === 0) {
       this.buffer.push(new PulledMessage(this.nc, msg));
@@ -132,7 +132,7 @@ export class Puller {
       return;
     }
     // A status ends only the request it answers (one abandoned earlier may still be ending); 100 is a heartbeat.
-    if (!this.waiting || token !== this.waiting.token || status < 400) return;
+    if (!this.waiting || id !== this.waiting.id || status < 400) return;
     if (status === 404 || status === 408) this.finish();
     else this.finish(new Error(`${status} ${msg.headers?.description ?? ''}`.trim()));
   }

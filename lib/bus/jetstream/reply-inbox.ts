@@ -1,6 +1,6 @@
 /**
- * Reply subjects `<inbox>.<token>` under one wildcard subscription, made on first use: the publisher's
- * PubAcks and confirmed acks, and a puller's end-of-pull statuses, arrive on them. A token names the request
+ * Reply subjects `<inbox>.<id>` under one wildcard subscription, made on first use: the publisher's
+ * PubAcks and confirmed acks, and a puller's end-of-pull statuses, arrive on them. An id names the request
  * a reply answers; messages on other subjects (a pull's deliveries carry their stream subject) have none.
  */
 import type { Msg, NatsConnection, Subscription } from 'nats.ws';
@@ -13,11 +13,11 @@ export class ReplyInbox {
   constructor(
     private readonly nc: NatsConnection,
     private readonly inbox: () => string,
-    private readonly onMessage: (msg: Msg, token: string | undefined) => void,
+    private readonly onMessage: (msg: Msg, id: string | undefined) => void,
   ) {}
 
-  /** A new token and its reply subject (subscribing on the first call). */
-  next(): { token: string; subject: string } {
+  /** A new id and its reply subject (subscribing on the first call). */
+  next(): { id: string; subject: string } {
     if (!this.subscription) {
       this.prefix = `${this.inbox()}.`;
       this.subscription = this.nc.subscribe(`${this.prefix}*`, {
@@ -28,8 +28,8 @@ export class ReplyInbox {
           ),
       });
     }
-    const token = (++this.count).toString(36);
-    return { token, subject: this.prefix + token };
+    const id = (++this.count).toString(36);
+    return { id, subject: this.prefix + id };
   }
 
   close(): void {

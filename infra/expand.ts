@@ -212,6 +212,7 @@ function triggerStatements(sensor: Sensor, options: ExpandOptions): PolicyStatem
   const assume = new Set<string>();
   const invoke: CfnValue[] = [];
   const putEvents: CfnValue[] = [];
+  const getObject: CfnValue[] = [];
   let kubernetes = false;
   for (const trigger of sensor.spec.triggers.flatMap(triggerSpecs)) {
     const template = trigger.template;
@@ -224,11 +225,25 @@ function triggerStatements(sensor: Sensor, options: ExpandOptions): PolicyStatem
     const bridge = template.eventBridge;
     if (bridge?.roleARN) assume.add(bridge.roleARN);
     else if (bridge) putEvents.push(eventBusArn(bridge.region, bridge.eventBusName));
+    for (const type of ['k8s', 'argoWorkflow'] as const) {
+      const s3 = template[type]?.source?.s3;
+      // With accessKey/secretKey the source reads as those keys; without them, as the function's role.
+      if (!s3 || s3.accessKey) continue;
+      // A trigger-level parameter may choose the bucket or key per event: then any is allowed.
+      const chosen = (field: string) =>
+        (trigger.parameters ?? []).some((p) => p.dest === `${type}.source.s3.bucket.${field}`);
+      const bucket = chosen('name') ? '*' : s3.bucket.name;
+      const key = chosen('key') ? '*' : s3.bucket.key;
+      // Fn::Sub reads `${` as a reference: a literal one is written `${!`.
+      getObject.push(sub(`arn:\${AWS::Partition}:s3:::${bucket}/${key.replaceAll('${', '${!')}`));
+    }
   }
   if (invoke.length > 0)
     statements.push({ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: invoke });
   if (putEvents.length > 0)
     statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: putEvents });
+  if (getObject.length > 0)
+    statements.push({ Effect: 'Allow', Action: ['s3:GetObject'], Resource: getObject });
   if (assume.size > 0)
     statements.push({ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [...assume].sort() });
   const cluster = options.kubernetes?.eksCluster;

@@ -107,13 +107,14 @@ function isSelector(value: unknown): value is SecretKeySelector {
 }
 
 /**
- * Every SecretKeySelector in a spec. Kubernetes objects a trigger creates (`k8s.source`,
- * `argoWorkflow.source`) are skipped: their `secretKeyRef`s name in-cluster secrets, not ours.
+ * Every SecretKeySelector in a spec. Kubernetes objects a trigger creates (`k8s.source.resource`,
+ * `argoWorkflow.source.resource`) are skipped: their `secretKeyRef`s name in-cluster secrets, not ours.
+ * An `s3` source's accessKey and secretKey are ours.
  */
 export function secretSelectors(value: unknown): SecretKeySelector[] {
   const found: SecretKeySelector[] = [];
   const visit = (node: unknown, path: string): void => {
-    if (/(^|\.)(k8s|argoWorkflow)\.source$/.test(path)) return;
+    if (/(^|\.)(k8s|argoWorkflow)\.source\.resource$/.test(path)) return;
     if (isSelector(node)) {
       found.push(node);
       return;

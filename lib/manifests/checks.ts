@@ -282,3 +282,16 @@ export function parseConditions(text: string): ConditionsParse {
 export function conditionKey(name: string): string {
   return name.replaceAll('-', '_');
 }
+
+/**
+ * An S3 endpoint as minio-go takes it (Argo's S3Artifact): `host` or `host:port`, no scheme or path;
+ * `insecure: true` picks http.
+ */
+export function checkS3Endpoint(text: string): string | undefined {
+  if (/^[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(text)) return undefined;
+  const bare = text.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  if (bare !== text) {
+    return `must be a host or host:port without a scheme, e.g. \`${bare.replace(/\/.*$/, '')}\` (set \`insecure: true\` for http)`;
+  }
+  return 'must be a host or host:port, e.g. `s3.amazonaws.com` or `minio.example.com:9000`';
+}

@@ -10,6 +10,7 @@ import {
   checkCron,
   checkGovaluate,
   checkRe2,
+  checkS3Endpoint,
   checkTimezone,
   conditionKey,
   parseClockTime,
@@ -68,7 +69,7 @@ export const unsupportedTriggerTypes = [
 ] as const;
 
 /** Kubernetes trigger sources Outrigger reads. */
-export const supportedTriggerSources = ['resource', 'inline', 'url', 'configmap'] as const;
+export const supportedTriggerSources = ['resource', 'inline', 'url', 'configmap', 's3'] as const;
 
 const logicalOperator = enumOf(['and', 'or'], { allowEmpty: true });
 
@@ -198,6 +199,43 @@ const inlineSource = str((text) => {
   }
 });
 
+/** Fields of Argo's S3Artifact that only its minio event source reads. */
+const minioOnly = (field: string) =>
+  `\`${field}\` is read only by the minio event source, never for a trigger source; remove it`;
+
+// argoproj/argo-events: pkg/sensors/artifacts/s3.go. Without accessKey and secretKey Outrigger uses the
+// function's own AWS credentials (upstream requires both: it reads them from mounted secrets).
+const s3Source = obj(
+  {
+    endpoint: required(str(nonEmpty, checkS3Endpoint)),
+    bucket: required(obj({ name: required(str(nonEmpty)), key: required(str(nonEmpty)) })),
+    region: str(),
+    insecure: bool(),
+    accessKey: secretKeySelector,
+    secretKey: secretKeySelector,
+  },
+  {
+    refused: {
+      events: minioOnly('events'),
+      filter: minioOnly('filter'),
+      metadata: minioOnly('metadata'),
+      caCertificate:
+        '`caCertificate` is not used by Argo Events to read a trigger source; remove it (the endpoint must have a publicly trusted certificate, or set `insecure: true` for http)',
+    },
+    checks: [
+      (value, node, path, ctx) => {
+        if ((value.accessKey === undefined) !== (value.secretKey === undefined)) {
+          ctx.error(
+            node,
+            path,
+            "`accessKey` and `secretKey` must be set together (or neither, to use the function's own AWS credentials)",
+          );
+        }
+      },
+    ],
+  },
+);
+
 const artifactLocation = obj(
   {
     resource: anyObject(),
@@ -210,10 +248,11 @@ const artifactLocation = obj(
       namespace: str(),
       optional: bool(),
     }),
+    s3: s3Source,
   },
   {
     oneOf: [{ keys: supportedTriggerSources, label: 'source', required: true }],
-    refused: { s3: unsupportedSource('s3'), git: unsupportedSource('git'), file: unsupportedSource('file') },
+    refused: { git: unsupportedSource('git'), file: unsupportedSource('file') },
   },
 );
 

@@ -164,13 +164,26 @@ export interface TriggerParameter {
   operation?: 'overwrite' | 'append' | 'prepend' | '';
 }
 
+/** An object in S3 or an S3-compatible store (Argo's `S3Artifact` as a trigger source reads it). */
+export interface S3Source {
+  /** `host` or `host:port`, e.g. `s3.amazonaws.com`. */
+  endpoint: string;
+  bucket: { name: string; key: string };
+  region?: string;
+  /** http instead of https. */
+  insecure?: boolean;
+  /** Both or neither: without them the function's own AWS credentials are used. */
+  accessKey?: SecretKeySelector;
+  secretKey?: SecretKeySelector;
+}
+
 /** Where a k8s/argoWorkflow trigger gets its object. */
 export interface ArtifactLocation {
   resource?: Record<string, unknown>;
   inline?: string;
   url?: { path: string; verifyCert?: boolean };
   configmap?: { name: string; key: string; namespace?: string };
-  s3?: unknown;
+  s3?: S3Source;
   git?: unknown;
   file?: unknown;
 }

@@ -1,3 +1,5 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_FILE, type ExpandOptions, expandManifests } from '../../infra/expand.ts';
@@ -201,6 +203,53 @@ describe('expanding a richer manifest set', () => {
       (st) => !(st.Action.length === 1 && st.Action[0] === 'sqs:GetQueueUrl'),
     );
     expect(resourcesText(beyondLookups).join()).not.toContain('SensorDeploySensor');
+  });
+
+  it('grants s3:GetObject on the object an s3 trigger source names without keys, any key when a parameter picks it', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'outrigger-s3-'));
+    const source = (key: string, keys = '') => `
+            source:
+              s3:
+                bucket: {name: ci-templates, key: ${key}}
+                endpoint: s3.amazonaws.com${keys}`;
+    await writeFile(
+      join(dir, 'sensor.yaml'),
+      `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata: {name: templates}
+spec:
+  dependencies:
+    - {name: push, eventSourceName: github-webhook, eventName: github-push}
+  triggers:
+    - template:
+        name: fixed
+        k8s:${source('jobs/build.yaml')}
+    - template:
+        name: chosen
+        argoWorkflow:${source('placeholder')}
+            operation: submit
+      parameters:
+        - {src: {dependencyName: push, dataKey: body.template}, dest: argoWorkflow.source.s3.bucket.key}
+    - template:
+        name: keyed
+        k8s:${source('jobs/other.yaml', '\n                accessKey: {name: store, key: id}\n                secretKey: {name: store, key: secret}')}
+`,
+    );
+    const set = await loadManifests([article[0]!, dir]);
+
+    // Act
+    const { resources } = expandManifests(set, options);
+
+    // Assess
+    const statements = statementsOf(resources, 'SensorTemplatesIamRole');
+    const reads = statements.filter((st) => st.Action.includes('s3:GetObject'));
+    expect(reads).toHaveLength(1);
+    expect(resourcesText(reads)).toEqual([
+      JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::ci-templates/jobs/build.yaml` }),
+      JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::ci-templates/*` }),
+    ]);
+    expect(resourcesText(statements).join()).toContain('secret:outrigger/store-??????');
   });
 
   it('lets a source send to the queues of the sensors that depend on it, and only look up the others', async () => {

@@ -39,6 +39,16 @@ function sensor(trigger: string, filters = ''): string {
 ${trigger}`;
 }
 
+/** A Sensor whose one k8s trigger reads an s3 source with `fields` (indented for the `s3` mapping). */
+function s3Sensor(fields: string): string {
+  return sensor(`    - template:
+        name: t
+        k8s:
+          source:
+            s3:
+${fields}`);
+}
+
 const logTrigger = `    - template:
         name: t
         log: {}
@@ -155,7 +165,7 @@ ${logTrigger}`;
     ]);
   });
 
-  it('refuses s3, git and file k8s sources by name', () => {
+  it('refuses git and file k8s sources by name', () => {
     // Prepare
     const text = sensor(`    - template:
         name: t
@@ -167,8 +177,74 @@ ${logTrigger}`;
     const errors = errorsOf(text);
     // Assess
     expect(errors).toEqual([
-      'm.yaml:18:13: spec.triggers[0].template.k8s.source.git: trigger source `git` is not supported by Outrigger; supported: resource, inline, url, configmap',
+      'm.yaml:18:13: spec.triggers[0].template.k8s.source.git: trigger source `git` is not supported by Outrigger; supported: resource, inline, url, configmap, s3',
     ]);
+  });
+
+  it("loads an s3 source as Argo writes it, and with neither key (the function's own AWS credentials)", () => {
+    // Prepare
+    const minio = s3Sensor(`              bucket: {name: workflows, key: hello-world.yaml}
+              endpoint: minio-service.argo-events:9000
+              insecure: true
+              accessKey: {key: accesskey, name: artifacts-minio}
+              secretKey: {key: secretkey, name: artifacts-minio}
+`);
+    const aws = s3Sensor(`              bucket: {name: ci-templates, key: jobs/build.yaml}
+              endpoint: s3.amazonaws.com
+              region: eu-west-1
+`);
+    // Act + Assess
+    expect(errorsOf(minio)).toEqual([]);
+    expect(errorsOf(aws)).toEqual([]);
+  });
+
+  it('refuses an s3 source with a scheme in its endpoint, no key, one credential or a minio-only field', () => {
+    // Prepare
+    // Act
+    const scheme = errorsOf(
+      s3Sensor(`              bucket: {name: b, key: k}
+              endpoint: https://minio.example.com:9000/
+`),
+    );
+    const noKey = errorsOf(
+      s3Sensor(`              bucket: {name: b}
+              endpoint: s3.amazonaws.com
+`),
+    );
+    const oneCredential = errorsOf(
+      s3Sensor(`              bucket: {name: b, key: k}
+              endpoint: s3.amazonaws.com
+              accessKey: {key: accesskey, name: artifacts}
+`),
+    );
+    const events = errorsOf(
+      s3Sensor(`              bucket: {name: b, key: k}
+              endpoint: s3.amazonaws.com
+              events: ['s3:ObjectCreated:Put']
+`),
+    );
+    const ca = errorsOf(
+      s3Sensor(`              bucket: {name: b, key: k}
+              endpoint: s3.amazonaws.com
+              caCertificate: {key: ca, name: certs}
+`),
+    );
+    // Assess
+    expect(scheme).toEqual([
+      'm.yaml:20:25: spec.triggers[0].template.k8s.source.s3.endpoint: must be a host or host:port without a scheme, e.g. `minio.example.com:9000` (set `insecure: true` for http)',
+    ]);
+    expect(noKey).toEqual([
+      'm.yaml:19:23: spec.triggers[0].template.k8s.source.s3.bucket.key: missing required field `key`',
+    ]);
+    expect(oneCredential).toEqual([
+      "m.yaml:19:15: spec.triggers[0].template.k8s.source.s3: `accessKey` and `secretKey` must be set together (or neither, to use the function's own AWS credentials)",
+    ]);
+    expect(events).toEqual([
+      'm.yaml:21:15: spec.triggers[0].template.k8s.source.s3.events: `events` is read only by the minio event source, never for a trigger source; remove it',
+    ]);
+    expect(ca[0]).toContain(
+      'source.s3.caCertificate: `caCertificate` is not used by Argo Events to read a trigger source',
+    );
   });
 
   it('accepts every argoWorkflow operation and refuses others', () => {

@@ -154,7 +154,7 @@ export function renderArgoWorkflow(
   if (operation === 'submit') {
     if (spec.args?.length) serverOptions(operation, spec.args, context);
     const create = renderObject(spec, 'create', events, context);
-    // A url or configmap source is fetched by executeK8s (the k8s trigger's deferred request).
+    // A url, configmap or s3 source is fetched by executeK8s (the k8s trigger's deferred request).
     const deferred = (create as { deferred?: unknown }).deferred !== undefined;
     if (!deferred && (create.object.kind !== 'Workflow' || create.object.apiVersion !== WORKFLOW_API)) {
       throw invalid(

@@ -6,7 +6,7 @@
  * derived from the sensor, trigger and event ids, and AlreadyExists counts as success, so a redelivered
  * event never creates a second Job.
  *
- * Sources `resource` and `inline` render purely. `url` and `configmap`, and `liveObject: true` on update,
+ * Sources `resource` and `inline` render purely. `url`, `configmap` and `s3`, and `liveObject: true` on update,
  * need I/O first (upstream's FetchResource): render then returns a request marked `deferred`, and execute
  * fetches the object and renders it with the same spec, events and context.
  */
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { KubeApiError, TriggerError } from '../../errors.ts';
 import type { KubeClient, KubeObject, PatchStrategy } from '../../kube/client.ts';
+import { checkS3Endpoint } from '../../manifests/checks.ts';
 import type { K8sTriggerSpec } from '../../manifests/types.ts';
 import { TraceKey } from '../../observability/trace.ts';
 import { applyParameters } from '../../sensors/parameters.ts';
@@ -124,12 +125,12 @@ function sourceObject(spec: K8sTriggerSpec, context: RenderContext): unknown {
     }
   }
   const set = Object.keys(source ?? {}).join(', ') || 'none';
-  throw invalid(context, `source must be one of resource, inline, url or configmap; found ${set}`);
+  throw invalid(context, `source must be one of resource, inline, url, configmap or s3; found ${set}`);
 }
 
 /** Checks what can be checked of a remote source without fetching it. */
 function checkRemoteSource(spec: K8sTriggerSpec, context: RenderContext): void {
-  const { url, configmap } = spec.source;
+  const { url, configmap, s3 } = spec.source;
   if (url !== undefined) {
     let parsed: URL;
     try {
@@ -143,6 +144,13 @@ function checkRemoteSource(spec: K8sTriggerSpec, context: RenderContext): void {
   }
   if (configmap !== undefined && (!configmap.name || !configmap.key)) {
     throw invalid(context, 'source.configmap needs name and key');
+  }
+  // Trigger-level parameters may have rewritten the location since the manifest was checked.
+  if (s3 !== undefined) {
+    if (!s3.bucket?.name || !s3.bucket.key)
+      throw invalid(context, 'source.s3 needs bucket.name and bucket.key');
+    const problem = checkS3Endpoint(String(s3.endpoint ?? ''));
+    if (problem) throw invalid(context, `source.s3.endpoint ${JSON.stringify(s3.endpoint)} ${problem}`);
   }
 }
 
@@ -256,7 +264,7 @@ export function renderK8s(spec: K8sTriggerSpec, events: FiredEvents, context: Re
   const operation = operationOf(spec, context);
   const patchStrategy = patchStrategyOf(spec, context);
   const base = { sensor: context.sensorName, trigger: context.triggerName, operation, patchStrategy };
-  // Only url/configmap sources and liveObject defer work to execute; the common path copies nothing extra.
+  // Only url/configmap/s3 sources and liveObject defer work to execute; the common path copies nothing extra.
   if (isRemoteSource(spec.source)) {
     checkRemoteSource(spec, context);
     const placeholder: KubeObject = { apiVersion: '', kind: '', metadata: {} };
@@ -277,7 +285,7 @@ export function renderK8s(spec: K8sTriggerSpec, events: FiredEvents, context: Re
 const whereOf = (request: K8sRequest) => `k8s trigger "${request.trigger}" of sensor "${request.sensor}"`;
 
 /**
- * Performs the I/O a deferred request needs and renders it for real: fetches a url or configmap source,
+ * Performs the I/O a deferred request needs and renders it for real: fetches a url, configmap or s3 source,
  * or, for `liveObject`, reads the live object and applies the parameters to it. A request that is not
  * deferred is returned as it is.
  */
@@ -291,6 +299,8 @@ export async function resolveK8sRequest(request: K8sRequest, clients: TriggerCli
       ...(clients.kube ? { kube: clients.kube } : {}),
       namespace: context.sensorNamespace,
       ...(clients.allowLinkLocal ? { allowLinkLocal: true } : {}),
+      ...(clients.secrets ? { secrets: clients.secrets } : {}),
+      ...(clients.aws ? { aws: clients.aws } : {}),
       where: whereOf(request),
     });
   } else {

@@ -1,18 +1,27 @@
 /**
  * The I/O half of a k8s trigger's `source` (upstream's FetchResource,
- * argoproj/argo-events: pkg/sensors/artifacts/url.go and configmap.go): `url` is fetched with a GET,
- * `configmap` is read through the Kubernetes API (upstream reads a mounted volume; a function has none).
- * Both hold one object as YAML or JSON.
+ * argoproj/argo-events: pkg/sensors/artifacts/url.go, configmap.go and s3.go): `url` is fetched with a GET,
+ * `configmap` is read through the Kubernetes API (upstream reads a mounted volume; a function has none),
+ * `s3` with a GetObject. Each holds one object as YAML or JSON.
  */
 import { parse as parseYaml } from 'yaml';
 import { KubeApiError, TriggerError } from '../../errors.ts';
 import type { KubeClient } from '../../kube/client.ts';
-import type { ArtifactLocation } from '../../manifests/types.ts';
+import type { ArtifactLocation, S3Source } from '../../manifests/types.ts';
+import type { SecretResolver } from '../../secrets/resolver.ts';
+import {
+  cachedClient,
+  clientKey,
+  fromSdkError,
+  manifestCredentials,
+  sdkClientConfig,
+} from '../aws-client.ts';
 import { redactUrl, sendRequest } from '../http/request.ts';
+import type { AwsClientOptions } from '../types.ts';
 
-/** Deadline of a url source GET. */
+/** Deadline of a url source GET or an s3 source GetObject. */
 export const URL_SOURCE_TIMEOUT_MS = 10_000;
-/** Largest url source accepted: a manifest, not a download. */
+/** Largest url or s3 source accepted: a manifest, not a download. */
 export const URL_SOURCE_MAX_BYTES = 1 << 20;
 
 /** What a fetch needs besides the source. */
@@ -21,6 +30,10 @@ export interface SourceFetchOptions {
   /** Namespace of a ConfigMap that names none (the sensor's). */
   namespace: string | undefined;
   allowLinkLocal?: boolean;
+  /** Resolves an s3 source's accessKey and secretKey. */
+  secrets?: SecretResolver;
+  /** SDK settings of the runner (an s3 source's own endpoint comes first). */
+  aws?: AwsClientOptions;
   /** Prefix of every message, naming trigger and sensor. */
   where: string;
 }
@@ -58,11 +71,7 @@ async function fetchUrl(
     const retryable = response.status === 429 || response.status >= 500;
     throw new TriggerError(`${options.where}: ${what} answered ${response.status}`, { retryable });
   }
-  if (response.truncated) {
-    throw new TriggerError(`${options.where}: ${what} is larger than ${URL_SOURCE_MAX_BYTES} bytes`, {
-      retryable: false,
-    });
-  }
+  if (response.truncated) throw tooLarge(what, options.where);
   return parseObject(response.body, what, options.where);
 }
 
@@ -103,14 +112,75 @@ async function readConfigMap(
   return parseObject(text, what, options.where);
 }
 
-/** True when the source must be fetched at execute time. */
-export function isRemoteSource(source: ArtifactLocation | undefined): boolean {
-  return source?.url !== undefined || source?.configmap !== undefined;
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+let s3Sdk: Promise<S3Sdk> | undefined;
+const s3Clients = new Map<string, InstanceType<S3Sdk['S3Client']>>();
+
+/**
+ * AWS's own S3 endpoints (`s3.amazonaws.com`, `s3.<region>.amazonaws.com`, `s3-<region>…`, dualstack and
+ * China): the SDK addresses them itself, virtual-hosted, from the region. Any other endpoint (MinIO, an
+ * emulator) gets path-style requests, as minio-go sends them.
+ */
+export function awsS3Endpoint(endpoint: string): { region: string | undefined } | undefined {
+  const match =
+    /^s3(?:[.-]dualstack)?(?:[.-]([a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com(?:\.cn)?(?::443)?$/.exec(
+      endpoint.toLowerCase(),
+    );
+  return match ? { region: match[1] } : undefined;
 }
 
-/** Fetches a `url` or `configmap` source and parses the object it holds. */
+async function readS3(source: S3Source, options: SourceFetchOptions): Promise<unknown> {
+  const { name: bucket, key } = source.bucket;
+  const what = `source.s3 s3://${bucket}/${key}`;
+  const credentials = await manifestCredentials(
+    options.secrets ? { secrets: options.secrets } : {},
+    source.accessKey,
+    source.secretKey,
+    `${options.where}: ${what}`,
+  );
+  const aws = awsS3Endpoint(source.endpoint);
+  const region = source.region || aws?.region || process.env.AWS_REGION || 'us-east-1';
+  // AWS's endpoints are left to the SDK (unless the runner points every client elsewhere, as tests do).
+  const endpoint = aws ? undefined : `${source.insecure ? 'http' : 'https'}://${source.endpoint}`;
+  s3Sdk ??= import('@aws-sdk/client-s3');
+  const { S3Client, GetObjectCommand } = await s3Sdk;
+  const cacheKey = `${endpoint ?? ''}\u0000${clientKey(region, credentials)}`;
+  const client = cachedClient(s3Clients, cacheKey, () => {
+    const config = sdkClientConfig({ region, endpoint, credentials }, options.aws ?? {});
+    return new S3Client({ ...config, forcePathStyle: !aws, followRegionRedirects: true });
+  });
+  let text: string;
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      abortSignal: AbortSignal.timeout(URL_SOURCE_TIMEOUT_MS),
+    });
+    if ((out.ContentLength ?? 0) > URL_SOURCE_MAX_BYTES) throw tooLarge(what, options.where);
+    text = (await out.Body?.transformToString('utf8')) ?? '';
+  } catch (err) {
+    if ((err as Error).name === 'CredentialsProviderError') {
+      throw new TriggerError(
+        `${options.where}: ${what}: no AWS credentials (set accessKey and secretKey on the source, or give the runner AWS credentials: AWS_PROFILE or AWS_ACCESS_KEY_ID)`,
+        { retryable: false, cause: err },
+      );
+    }
+    throw fromSdkError(err, `${options.where}: ${what}`);
+  }
+  if (Buffer.byteLength(text) > URL_SOURCE_MAX_BYTES) throw tooLarge(what, options.where);
+  return parseObject(text, what, options.where);
+}
+
+const tooLarge = (what: string, where: string) =>
+  new TriggerError(`${where}: ${what} is larger than ${URL_SOURCE_MAX_BYTES} bytes`, { retryable: false });
+
+/** True when the source must be fetched at execute time. */
+export function isRemoteSource(source: ArtifactLocation | undefined): boolean {
+  return source?.url !== undefined || source?.configmap !== undefined || source?.s3 !== undefined;
+}
+
+/** Fetches a `url`, `configmap` or `s3` source and parses the object it holds. */
 export async function fetchSource(source: ArtifactLocation, options: SourceFetchOptions): Promise<unknown> {
   if (source.url !== undefined) return fetchUrl(source.url, options);
   if (source.configmap !== undefined) return readConfigMap(source.configmap, options);
-  throw new TriggerError(`${options.where}: source has neither url nor configmap`, { retryable: false });
+  if (source.s3 !== undefined) return readS3(source.s3, options);
+  throw new TriggerError(`${options.where}: source has neither url, configmap nor s3`, { retryable: false });
 }

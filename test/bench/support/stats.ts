@@ -36,8 +36,9 @@ export async function throughput(
 }
 
 /**
- * Runs the measurements of a pair (or more) interleaved, `rounds` times: A, B, A, B… so that load from other
- * processes on the machine falls on all of them alike. Returns every sample per name.
+ * Runs the measurements of a pair (or more) interleaved, `rounds` times, so that load from other processes
+ * on the machine falls on all of them alike: A B, B A, A B… (the order flips each round, so neither always
+ * runs after the other and pays for the garbage it left). Returns every sample per name.
  */
 export async function interleave(
   rounds: number,
@@ -45,8 +46,11 @@ export async function interleave(
   deadline = Number.POSITIVE_INFINITY,
 ): Promise<Record<string, number[]>> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(subjects).map((k) => [k, []]));
+  const order = Object.entries(subjects);
   for (let round = 0; round < rounds; round++) {
-    for (const [name, measure] of Object.entries(subjects)) samples[name]!.push(await measure());
+    for (const [name, measure] of round % 2 === 0 ? order : [...order].reverse()) {
+      samples[name]!.push(await measure());
+    }
     if (Date.now() > deadline && round >= 2) break;
   }
   return samples;

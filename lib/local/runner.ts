@@ -195,7 +195,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       calendars.stop();
       await Promise.all(subscriptions.map((s) => s.stop()));
-      await bus.close();
+      // The JetStream state store has a connection of its own: left open, it would reconnect forever.
+      await Promise.all([bus.close(), store.close?.()]);
       out?.close();
     },
   };

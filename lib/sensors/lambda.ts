@@ -180,5 +180,5 @@ export function handleSensorInvocation(
 export async function resetSensorFunction(): Promise<void> {
   const current = prepared;
   prepared = undefined;
-  await current?.then((p) => p.bus.close()).catch(() => {});
+  await current?.then((p) => Promise.all([p.bus.close(), p.deps.store.close?.()])).catch(() => {});
 }

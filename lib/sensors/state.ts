@@ -25,6 +25,8 @@ export interface StateStore {
   markDone(key: string, ttlMs: number): Promise<boolean>;
   /** Whether `key` was recorded done and has not expired. */
   isDone(key: string): Promise<boolean>;
+  /** Releases what the store opened (a connection of its own); absent when it opened nothing. */
+  close?(): Promise<void> | void;
 }
 
 /** In-process StateStore for the local runner and tests. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../lib/errors.ts';
 import { startLocal } from '../../lib/local/runner.ts';
 import { createLogger } from '../../lib/observability/log.ts';
+import { startNatsServer } from '../support/nats-server.ts';
+import { sharedPath } from '../support/shared.ts';
 
 const resubmitSensor = `apiVersion: argoproj.io/v1alpha1
 kind: Sensor
@@ -82,3 +85,54 @@ describe('the local runner at start', () => {
     await runner.close();
   });
 });
+
+describe('closing the local runner', () => {
+  it('closes every JetStream connection it opened (bus and state store), so nothing reconnects after', async () => {
+    // Prepare
+    const nats = await startNatsServer();
+    const dir = await mkdtemp(path.join(tmpdir(), 'outrigger-runner-'));
+    try {
+      await writeFile(path.join(dir, 'pipeline.yaml'), articlePipelineOn(nats.url));
+      const runner = await startLocal({
+        paths: [dir],
+        workDir: dir,
+        portMap: { 12000: 0 },
+        logger: createLogger({ write: () => {} }),
+        print: () => {},
+      });
+      const open = await clientConnections(nats.monitorUrl);
+
+      // Act
+      await runner.close();
+
+      // Assess: the bus and the sensor state store each had a connection; none is left.
+      expect(open).toBeGreaterThanOrEqual(2);
+      expect(await clientConnections(nats.monitorUrl)).toBe(0);
+    } finally {
+      await nats.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Client connections nats-server counts now (`/connz`). */
+async function clientConnections(monitorUrl: string): Promise<number> {
+  const connz = (await fetch(`${monitorUrl}/connz`).then((r) => r.json())) as { num_connections: number };
+  return connz.num_connections;
+}
+
+/** The article's EventSource and Sensor on a JetStream EventBus at `url`. */
+function articlePipelineOn(url: string): string {
+  const article = ['github-eventsource.yaml', 'github-build-sensor.yaml'].map((name) =>
+    readFileSync(sharedPath(`article/${name}`), 'utf8'),
+  );
+  const bus = `apiVersion: argoproj.io/v1alpha1
+kind: EventBus
+metadata:
+  name: default
+spec:
+  jetstreamExotic:
+    url: ${url}
+`;
+  return [...article, bus].join('\n---\n');
+}

@@ -1,15 +1,24 @@
 /**
- * Peak RSS of the webhook path under load: the bundled webhook function (JetStream bus, compiled JSON
- * configuration, as deployed) invoked back to back with signed pushes, 1 in 20 of them a large one, in a
- * plain node process; against an empty node process. It must fit a 128 MB function. The same run gives the
- * warm invocation duration the cost model uses.
+ * Peak RSS of the functions as Lambda runs them (a plain node with the heap limits Lambda's Node.js runtime
+ * sets for 128 MB), against an empty node process; each must fit a 128 MB function.
+ * - Webhook: the bundled function (JetStream bus, compiled JSON configuration, as deployed) invoked back to
+ *   back with signed pushes, 1 in 20 of them a large one. The same run gives the warm invocation duration
+ *   the cost model uses.
+ * - Sensor (DESIGN §5: 128 MB is enough for a batch of 10): the bundled JetStream sensor function drains a
+ *   backlog of the same pushes in batches of 10, creating a Job in the test apiserver for each push to main;
+ *   then the same with V8's default heap sizing, to show what the limits change.
  */
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JetStreamBus } from '../../../lib/bus/jetstream/index.ts';
 import { loadManifests } from '../../../lib/manifests/index.ts';
-import type { Suite } from '../support/context.ts';
+import type { ManifestSet } from '../../../lib/manifests/types.ts';
+import { createLocalSecretResolver } from '../../../lib/secrets/local.ts';
+import { compileSensor, sensorSubjects } from '../../../lib/sensors/engine.ts';
+import { createIngest } from '../../../lib/sources/ingest.ts';
+import { startApiServer } from '../../support/apiserver.ts';
+import type { BenchContext, Suite } from '../support/context.ts';
 import { benchManifests, pushBody, pushHeaders, repoRoot, SECRET_ENV } from '../support/fixtures.ts';
 import type { BenchRow } from '../support/report.ts';
 import { median } from '../support/stats.ts';
@@ -26,10 +35,30 @@ interface DriverResult {
   heapUsed: number;
 }
 
-function run(args: string[], env: Record<string, string>): Promise<string> {
+/** The function's memory size, and the V8 heap flags Lambda's Node.js runtime derives from it. */
+const FUNCTION_MB = 128;
+
+/**
+ * The heap limits Lambda's Node.js bootstrap passes for a function of `mb` MB (aws-lambda-base-images:
+ * a tenth of the memory for the new space, half of that per semi-space, the rest for the old space).
+ * Without them V8 sizes the heap from the machine's 24 GiB and collects later than a function would.
+ */
+function lambdaHeapFlags(mb: number): string[] {
+  const newSpace = Math.floor(mb / 10);
+  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${mb - newSpace}`];
+}
+
+function run(
+  args: string[],
+  env: Record<string, string>,
+  heap: 'lambda' | 'default' = 'lambda',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     // The bundle is built for Lambda's Node 22, which has a global WebSocket; Node 20 needs the flag for it.
     const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-websocket'] : [];
+    if (heap === 'lambda' && env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) {
+      flags.push(...lambdaHeapFlags(Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)));
+    }
     const child = spawn(process.execPath, [...flags, ...args], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -72,6 +101,132 @@ function largePush(kb: number): Buffer {
   return Buffer.from(JSON.stringify(payload));
 }
 
+interface DrainResult {
+  batches: number;
+  acked: number;
+  retried: number;
+  deadLettered: number;
+  skipped: number;
+  invocations: number;
+  importMs: number;
+  drainMs: number;
+  peakRss: number;
+}
+
+/** The mix both halves use: every other push to main (the build sensor fires), 1 in 20 a 512 KB one. */
+function pushOf(i: number): { body: Buffer; main: boolean } {
+  if (i % 20 === 19) return { body: largePush(512), main: true };
+  const main = i % 2 === 1;
+  return { body: pushBody(main ? 'refs/heads/main' : 'refs/heads/feature/x'), main };
+}
+
+/** Publishes `count` pushes of the mix as the webhook function does; returns how many go to main. */
+async function publishBacklog(
+  ctx: BenchContext,
+  bus: JetStreamBus,
+  set: ManifestSet,
+  count: number,
+  pass: string,
+): Promise<number> {
+  const secrets = createLocalSecretResolver({ env: { ...SECRET_ENV }, baseDir: join(ctx.tmp, 'no-secrets') });
+  const ingest = createIngest(set, { bus, secrets });
+  const bodies = Array.from({ length: 20 }, (_, i) => pushOf(i));
+  let main = 0;
+  for (let i = 0; i < count; i++) {
+    const push = bodies[i % bodies.length]!;
+    const response = await ingest.handle({
+      method: 'POST',
+      path: '/push',
+      rawQuery: '',
+      headers: { ...pushHeaders(push.body, 'template'), 'x-github-delivery': `drain-${pass}-${i}` },
+      body: push.body,
+    });
+    if (response.statusCode !== 200) throw new Error(`publishing the backlog: ${response.body}`);
+    if (push.main) main++;
+  }
+  return main;
+}
+
+/**
+ * The sensor function's peak RSS over a drain of a backlog (the suite's fresh JetStream), once with the heap
+ * limits Lambda sets (the goal) and once with V8's defaults for this machine (to show what they change).
+ */
+async function sensorDrain(
+  ctx: BenchContext,
+  natsWsUrl: string,
+  set: ManifestSet,
+  config: string,
+  floor: number,
+): Promise<BenchRow[]> {
+  const count = ctx.quick ? 500 : 5_000;
+  const bundle = await buildFunction('sensor', 'jetstream');
+  const driver = join(import.meta.dirname, '..', 'support', 'sensor-drain-driver.mjs');
+  const apiserver = await startApiServer();
+  const bus = await JetStreamBus.connect({ url: natsWsUrl, createIfMissing: true });
+  const rows: BenchRow[] = [];
+  try {
+    // The sensor's consumer exists before the backlog, as a deployment creates it (it delivers new events).
+    const sensor = compileSensor(set.sensors[0]!);
+    await bus.drain({ name: sensor.name, subjects: sensorSubjects(sensor) }, async () => [], {
+      maxBatches: 0,
+    });
+    const env = {
+      ...SECRET_ENV,
+      OUTRIGGER_CONFIG: config,
+      OUTRIGGER_SENSOR: sensor.name,
+      KUBECONFIG: apiserver.kubeconfigPath,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FUNCTION_MB),
+    };
+    let expected = 0;
+    for (const heap of ['lambda', 'default'] as const) {
+      expected += await publishBacklog(ctx, bus, set, count, heap);
+      const out = await run([driver, bundle, '120000'], env, heap);
+      const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as DrainResult;
+      const jobs = apiserver.objects('Job').length;
+      if (result.acked !== count || jobs !== expected) {
+        throw new Error(
+          `the sensor drain acked ${result.acked} of ${count} events; ${jobs} of ${expected} Jobs exist: ${out.slice(-500)}`,
+        );
+      }
+      const peak = result.peakRss / 2 ** 20;
+      ctx.progress(`  sensor drained ${result.acked} events (${heap} heap), peak RSS ${peak.toFixed(1)} MB`);
+      const what = `a drain of ${count} events in batches of 10 (1 in 20 a 512 KB push; half create a Job)`;
+      if (heap === 'lambda') {
+        rows.push(
+          {
+            suite: 'memory',
+            name: `sensor function peak RSS, ${what}, heap limits as Lambda sets them for ${FUNCTION_MB} MB`,
+            value: peak,
+            unit: 'MB',
+            floor: { name: 'empty node', value: floor },
+            ratio: peak / floor,
+            goal: { text: `≤ ${FUNCTION_MB} MB`, met: peak <= FUNCTION_MB },
+          },
+          {
+            suite: 'memory',
+            name: 'sensor function drain throughput (pull, decode, filters, Job create against the test apiserver, ack)',
+            value: (result.acked / result.drainMs) * 1000,
+            unit: 'events/s',
+          },
+        );
+      } else {
+        rows.push({
+          suite: 'memory',
+          name: `sensor function peak RSS, the same drain with V8's default heap sizing (a 24 GiB machine, not Lambda)`,
+          value: peak,
+          unit: 'MB',
+          floor: { name: 'empty node', value: floor },
+          ratio: peak / floor,
+        });
+      }
+    }
+  } finally {
+    await bus.close();
+    await apiserver.close();
+  }
+  return rows;
+}
+
 export const memory: Suite = async (ctx) => {
   const natsWsUrl = await ctx.nats();
   if (!natsWsUrl) {
@@ -90,24 +245,31 @@ export const memory: Suite = async (ctx) => {
   // On AWS the deployment creates the stream; here the bench does, as the local runner would.
   await (await JetStreamBus.connect({ url: natsWsUrl, createIfMissing: true })).close();
   const dir = await benchManifests(join(ctx.tmp, 'memory'), { jetstreamUrl: natsWsUrl });
+  const set = await loadManifests([dir]);
   const config = join(ctx.tmp, 'memory-config.json');
-  await writeFile(config, JSON.stringify(await loadManifests([dir])));
+  await writeFile(config, JSON.stringify(set));
   const events = join(ctx.tmp, 'memory-events.json');
-  const templates = Array.from({ length: 20 }, (_, i) =>
-    apiGatewayEvent(i === 19 ? largePush(512) : pushBody(i % 2 ? 'refs/heads/main' : 'refs/heads/feature/x')),
-  );
+  const templates = Array.from({ length: 20 }, (_, i) => apiGatewayEvent(pushOf(i).body));
   await writeFile(events, JSON.stringify(templates));
+  // The floor of both halves: an empty node's peak RSS, the median of three.
+  const floors: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    floors.push(
+      Number(await run(['-e', 'process.stderr.write(String(process.resourceUsage().maxRSS * 1024))'], {})),
+    );
+  }
+  const floor = median(floors) / 2 ** 20;
+  // The sensor first, while the stream holds only its backlog.
+  const sensorRows = await sensorDrain(ctx, natsWsUrl, set, config, floor);
 
   const driver = join(import.meta.dirname, '..', 'support', 'rss-driver.mjs');
-  const env = { ...SECRET_ENV, OUTRIGGER_CONFIG: config, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' };
-  const floors: number[] = [];
+  const env = {
+    ...SECRET_ENV,
+    OUTRIGGER_CONFIG: config,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FUNCTION_MB),
+  };
   const results: DriverResult[] = [];
   for (let round = 0; round < (ctx.quick ? 1 : 2); round++) {
-    const empty = await run(
-      ['-e', 'process.stderr.write(String(process.resourceUsage().maxRSS * 1024))'],
-      {},
-    );
-    floors.push(Number(empty));
     const out = await run([driver, bundle, events, String(count), '40000'], env);
     const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as DriverResult;
     if (result.failures > 0)
@@ -118,11 +280,10 @@ export const memory: Suite = async (ctx) => {
     ctx.progress(`  ${result.invocations} invocations, peak RSS ${(result.peakRss / 2 ** 20).toFixed(1)} MB`);
   }
   const peak = Math.max(...results.map((r) => r.peakRss)) / 2 ** 20;
-  const floor = median(floors) / 2 ** 20;
   const rows: BenchRow[] = [
     {
       suite: 'memory',
-      name: `webhook function peak RSS, ${results[0]!.invocations} sequential invocations (1 in 20 a 512 KB push)`,
+      name: `webhook function peak RSS, ${results[0]!.invocations} sequential invocations (1 in 20 a 512 KB push), heap limits as Lambda sets them for ${FUNCTION_MB} MB`,
       value: peak,
       unit: 'MB',
       floor: { name: 'empty node', value: floor },
@@ -147,6 +308,7 @@ export const memory: Suite = async (ctx) => {
       value: median(results.map((r) => r.p99Ms)),
       unit: 'ms',
     },
+    ...sensorRows,
   ];
   return rows;
 };

@@ -116,17 +116,29 @@ type S3Sdk = typeof import('@aws-sdk/client-s3');
 let s3Sdk: Promise<S3Sdk> | undefined;
 const s3Clients = new Map<string, InstanceType<S3Sdk['S3Client']>>();
 
+/** Where and how an S3 client for `source` sends its requests. */
+export interface S3Addressing {
+  /** undefined: the SDK's own endpoint for the region. */
+  endpoint: string | undefined;
+  region: string;
+  /** `https://host/bucket/key` (MinIO, emulators) rather than `https://bucket.host/key` (AWS). */
+  forcePathStyle: boolean;
+}
+
+// AWS's own endpoints: `s3.amazonaws.com`, `s3.<region>…` or `s3-<region>…`, dualstack, China.
+const AWS_S3 = /^s3(?:[.-]dualstack)?(?:[.-]([a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com(?:\.cn)?(?::443)?$/;
+
 /**
- * AWS's own S3 endpoints (`s3.amazonaws.com`, `s3.<region>.amazonaws.com`, `s3-<region>…`, dualstack and
- * China): the SDK addresses them itself, virtual-hosted, from the region. Any other endpoint (MinIO, an
- * emulator) gets path-style requests, as minio-go sends them.
+ * How to reach `source`: AWS's own endpoints are addressed virtual-hosted, over https by the SDK itself from
+ * the region (the source's, else the endpoint's, else the function's); any other endpoint (MinIO, an
+ * emulator) gets path-style requests, as minio-go sends them. `insecure` means http, as upstream.
  */
-export function awsS3Endpoint(endpoint: string): { region: string | undefined } | undefined {
-  const match =
-    /^s3(?:[.-]dualstack)?(?:[.-]([a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com(?:\.cn)?(?::443)?$/.exec(
-      endpoint.toLowerCase(),
-    );
-  return match ? { region: match[1] } : undefined;
+export function s3Addressing(source: S3Source, defaultRegion: string | undefined): S3Addressing {
+  const aws = AWS_S3.exec(source.endpoint.toLowerCase());
+  const region = source.region || aws?.[1] || defaultRegion || 'us-east-1';
+  if (aws && !source.insecure) return { endpoint: undefined, region, forcePathStyle: false };
+  const endpoint = `${source.insecure ? 'http' : 'https'}://${source.endpoint}`;
+  return { endpoint, region, forcePathStyle: !aws };
 }
 
 async function readS3(source: S3Source, options: SourceFetchOptions): Promise<unknown> {
@@ -138,16 +150,14 @@ async function readS3(source: S3Source, options: SourceFetchOptions): Promise<un
     source.secretKey,
     `${options.where}: ${what}`,
   );
-  const aws = awsS3Endpoint(source.endpoint);
-  const region = source.region || aws?.region || process.env.AWS_REGION || 'us-east-1';
-  // AWS's endpoints are left to the SDK (unless the runner points every client elsewhere, as tests do).
-  const endpoint = aws ? undefined : `${source.insecure ? 'http' : 'https'}://${source.endpoint}`;
+  const { endpoint, region, forcePathStyle } = s3Addressing(source, process.env.AWS_REGION);
   s3Sdk ??= import('@aws-sdk/client-s3');
   const { S3Client, GetObjectCommand } = await s3Sdk;
   const cacheKey = `${endpoint ?? ''}\u0000${clientKey(region, credentials)}`;
   const client = cachedClient(s3Clients, cacheKey, () => {
+    // The runner's own endpoint (`clients.aws`, tests) applies only where the source leaves it to the SDK.
     const config = sdkClientConfig({ region, endpoint, credentials }, options.aws ?? {});
-    return new S3Client({ ...config, forcePathStyle: !aws, followRegionRedirects: true });
+    return new S3Client({ ...config, forcePathStyle, followRegionRedirects: true });
   });
   let text: string;
   try {

@@ -15,7 +15,7 @@ import {
   k8sTrigger,
   resolveK8sRequest,
 } from '../../../lib/triggers/k8s/index.ts';
-import { awsS3Endpoint, URL_SOURCE_MAX_BYTES } from '../../../lib/triggers/k8s/source.ts';
+import { s3Addressing, URL_SOURCE_MAX_BYTES } from '../../../lib/triggers/k8s/source.ts';
 import { renderTrigger } from '../../../lib/triggers/run.ts';
 import type { FiredEvents, RenderContext, TriggerOutcome } from '../../../lib/triggers/types.ts';
 import { type ApiServer, startApiServer } from '../../support/apiserver.ts';
@@ -568,15 +568,36 @@ describe('k8s trigger s3 source', () => {
     expect(emptyKey).toThrow('source.s3 needs bucket.name and bucket.key');
   });
 
-  it("leaves AWS's own endpoints to the SDK, with the region they name, and sends others path-style", () => {
+  it("leaves AWS's own endpoints to the SDK with the region they name, and sends others path-style", () => {
+    // Prepare
+    const at = (endpoint: string, more: Partial<S3Source> = {}) =>
+      s3Addressing({ endpoint, bucket: { name: 'b', key: 'k' }, ...more }, 'eu-central-1');
+
     // Act + Assess
-    expect(awsS3Endpoint('s3.amazonaws.com')).toEqual({ region: undefined });
-    expect(awsS3Endpoint('s3.eu-west-1.amazonaws.com')).toEqual({ region: 'eu-west-1' });
-    expect(awsS3Endpoint('s3-us-gov-west-1.amazonaws.com')).toEqual({ region: 'us-gov-west-1' });
-    expect(awsS3Endpoint('s3.dualstack.ap-southeast-2.amazonaws.com')).toEqual({ region: 'ap-southeast-2' });
-    expect(awsS3Endpoint('s3.cn-north-1.amazonaws.com.cn')).toEqual({ region: 'cn-north-1' });
-    expect(awsS3Endpoint('minio-service.argo-events:9000')).toBeUndefined();
-    expect(awsS3Endpoint('s3.amazonaws.com.evil.example')).toBeUndefined();
+    expect(at('s3.amazonaws.com')).toEqual({
+      endpoint: undefined,
+      region: 'eu-central-1',
+      forcePathStyle: false,
+    });
+    expect(at('s3.amazonaws.com', { region: 'us-west-2' }).region).toBe('us-west-2');
+    expect(at('s3.eu-west-1.amazonaws.com').region).toBe('eu-west-1');
+    expect(at('s3-us-gov-west-1.amazonaws.com').region).toBe('us-gov-west-1');
+    expect(at('s3.dualstack.ap-southeast-2.amazonaws.com').region).toBe('ap-southeast-2');
+    expect(at('s3.cn-north-1.amazonaws.com.cn').region).toBe('cn-north-1');
+    expect(at('s3.amazonaws.com', { insecure: true })).toEqual({
+      endpoint: 'http://s3.amazonaws.com',
+      region: 'eu-central-1',
+      forcePathStyle: false,
+    });
+    expect(at('minio-service.argo-events:9000', { insecure: true })).toEqual({
+      endpoint: 'http://minio-service.argo-events:9000',
+      region: 'eu-central-1',
+      forcePathStyle: true,
+    });
+    expect(at('s3.amazonaws.com.evil.example')).toMatchObject({
+      endpoint: 'https://s3.amazonaws.com.evil.example',
+      forcePathStyle: true,
+    });
   });
 
   it('needs both keys when one is named', async () => {

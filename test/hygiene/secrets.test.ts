@@ -296,7 +296,7 @@ spec:
     // Act
     const refused = fetchSource(
       { url: { path: 'http://169.254.169.254/latest/user-data' } },
-      { namespace: 'ci', where: 'trigger t of sensor s' },
+      { clients: {}, namespace: 'ci', where: 'trigger t of sensor s' },
     );
 
     // Assess

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../lib/errors.ts';
 import { startLocal } from '../../lib/local/runner.ts';
 import { createLogger } from '../../lib/observability/log.ts';
+import { benchManifests } from '../bench/support/fixtures.ts';
 import { startNatsServer } from '../support/nats-server.ts';
-import { sharedPath } from '../support/shared.ts';
 
 const resubmitSensor = `apiVersion: argoproj.io/v1alpha1
 kind: Sensor
@@ -92,9 +91,8 @@ describe('closing the local runner', () => {
     const nats = await startNatsServer();
     const dir = await mkdtemp(path.join(tmpdir(), 'outrigger-runner-'));
     try {
-      await writeFile(path.join(dir, 'pipeline.yaml'), articlePipelineOn(nats.url));
       const runner = await startLocal({
-        paths: [dir],
+        paths: [await benchManifests(path.join(dir, 'manifests'), { jetstreamUrl: nats.url })],
         workDir: dir,
         portMap: { 12000: 0 },
         logger: createLogger({ write: () => {} }),
@@ -119,20 +117,4 @@ describe('closing the local runner', () => {
 async function clientConnections(monitorUrl: string): Promise<number> {
   const connz = (await fetch(`${monitorUrl}/connz`).then((r) => r.json())) as { num_connections: number };
   return connz.num_connections;
-}
-
-/** The article's EventSource and Sensor on a JetStream EventBus at `url`. */
-function articlePipelineOn(url: string): string {
-  const article = ['github-eventsource.yaml', 'github-build-sensor.yaml'].map((name) =>
-    readFileSync(sharedPath(`article/${name}`), 'utf8'),
-  );
-  const bus = `apiVersion: argoproj.io/v1alpha1
-kind: EventBus
-metadata:
-  name: default
-spec:
-  jetstreamExotic:
-    url: ${url}
-`;
-  return [...article, bus].join('\n---\n');
 }

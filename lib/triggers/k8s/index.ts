@@ -296,11 +296,8 @@ export async function resolveK8sRequest(request: K8sRequest, clients: TriggerCli
   let raw: unknown;
   if (isRemoteSource(spec.source)) {
     raw = await fetchSource(spec.source, {
-      ...(clients.kube ? { kube: clients.kube } : {}),
+      clients,
       namespace: context.sensorNamespace,
-      ...(clients.allowLinkLocal ? { allowLinkLocal: true } : {}),
-      ...(clients.secrets ? { secrets: clients.secrets } : {}),
-      ...(clients.aws ? { aws: clients.aws } : {}),
       where: whereOf(request),
     });
   } else {

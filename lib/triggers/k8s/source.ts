@@ -6,9 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { KubeApiError, TriggerError } from '../../errors.ts';
-import type { KubeClient } from '../../kube/client.ts';
 import type { ArtifactLocation, S3Source } from '../../manifests/types.ts';
-import type { SecretResolver } from '../../secrets/resolver.ts';
 import {
   cachedClient,
   clientKey,
@@ -17,7 +15,7 @@ import {
   sdkClientConfig,
 } from '../aws-client.ts';
 import { redactUrl, sendRequest } from '../http/request.ts';
-import type { AwsClientOptions } from '../types.ts';
+import type { TriggerClients } from '../types.ts';
 
 /** Deadline of a url source GET or an s3 source GetObject. */
 export const URL_SOURCE_TIMEOUT_MS = 10_000;
@@ -26,14 +24,10 @@ export const URL_SOURCE_MAX_BYTES = 1 << 20;
 
 /** What a fetch needs besides the source. */
 export interface SourceFetchOptions {
-  kube?: KubeClient;
+  /** The trigger's clients: `kube` for a configmap, `secrets` and `aws` for s3, `allowLinkLocal` for url. */
+  clients: Pick<TriggerClients, 'kube' | 'allowLinkLocal' | 'secrets' | 'aws'>;
   /** Namespace of a ConfigMap that names none (the sensor's). */
   namespace: string | undefined;
-  allowLinkLocal?: boolean;
-  /** Resolves an s3 source's accessKey and secretKey. */
-  secrets?: SecretResolver;
-  /** SDK settings of the runner (an s3 source's own endpoint comes first). */
-  aws?: AwsClientOptions;
   /** Prefix of every message, naming trigger and sensor. */
   where: string;
 }
@@ -60,7 +54,7 @@ async function fetchUrl(
     headers: [['accept', 'application/yaml, application/json;q=0.9, */*;q=0.8']],
     timeoutMs: URL_SOURCE_TIMEOUT_MS,
     maxResponseBytes: URL_SOURCE_MAX_BYTES,
-    allowLinkLocal: options.allowLinkLocal === true,
+    allowLinkLocal: options.clients.allowLinkLocal === true,
     // Upstream skips certificate checks unless verifyCert is true; we check them unless it is false.
     ...(source.verifyCert === false ? { tls: { rejectUnauthorized: false } } : {}),
   }).catch((err: unknown) => {
@@ -81,7 +75,8 @@ async function readConfigMap(
 ): Promise<unknown> {
   const namespace = source.namespace ?? options.namespace;
   const what = `source.configmap ${namespace ? `${namespace}/` : ''}${source.name} key ${source.key}`;
-  if (!options.kube) {
+  const { kube } = options.clients;
+  if (!kube) {
     throw new TriggerError(
       `${options.where}: ${what} is read through the Kubernetes API, and no cluster is configured (dry-run); use source.resource or configure cluster access`,
       { retryable: false },
@@ -89,7 +84,7 @@ async function readConfigMap(
   }
   let configMap: { data?: Record<string, string>; binaryData?: Record<string, string> };
   try {
-    configMap = (await options.kube.get('v1', 'ConfigMap', namespace, source.name)) as typeof configMap;
+    configMap = (await kube.get('v1', 'ConfigMap', namespace, source.name)) as typeof configMap;
   } catch (err) {
     if (err instanceof KubeApiError) {
       throw new TriggerError(`${options.where}: ${what}: ${err.message}`, {
@@ -145,7 +140,7 @@ async function readS3(source: S3Source, options: SourceFetchOptions): Promise<un
   const { name: bucket, key } = source.bucket;
   const what = `source.s3 s3://${bucket}/${key}`;
   const credentials = await manifestCredentials(
-    options.secrets ? { secrets: options.secrets } : {},
+    options.clients,
     source.accessKey,
     source.secretKey,
     `${options.where}: ${what}`,
@@ -156,7 +151,7 @@ async function readS3(source: S3Source, options: SourceFetchOptions): Promise<un
   const cacheKey = `${endpoint ?? ''}\u0000${clientKey(region, credentials)}`;
   const client = cachedClient(s3Clients, cacheKey, () => {
     // The runner's own endpoint (`clients.aws`, tests) applies only where the source leaves it to the SDK.
-    const config = sdkClientConfig({ region, endpoint, credentials }, options.aws ?? {});
+    const config = sdkClientConfig({ region, endpoint, credentials }, options.clients.aws ?? {});
     return new S3Client({ ...config, forcePathStyle, followRegionRedirects: true });
   });
   let text: string;

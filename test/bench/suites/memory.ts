@@ -16,7 +16,7 @@ import { loadManifests } from '../../../lib/manifests/index.ts';
 import type { ManifestSet } from '../../../lib/manifests/types.ts';
 import { createLocalSecretResolver } from '../../../lib/secrets/local.ts';
 import { compileSensor, sensorSubjects } from '../../../lib/sensors/engine.ts';
-import { createIngest } from '../../../lib/sources/ingest.ts';
+import { createIngest, type Ingest } from '../../../lib/sources/ingest.ts';
 import { startApiServer } from '../../support/apiserver.ts';
 import type { BenchContext, Suite } from '../support/context.ts';
 import { benchManifests, pushBody, pushHeaders, repoRoot, SECRET_ENV } from '../support/fixtures.ts';
@@ -113,27 +113,22 @@ interface DrainResult {
   peakRss: number;
 }
 
-/** The mix both halves use: every other push to main (the build sensor fires), 1 in 20 a 512 KB one. */
-function pushOf(i: number): { body: Buffer; main: boolean } {
-  if (i % 20 === 19) return { body: largePush(512), main: true };
-  const main = i % 2 === 1;
-  return { body: pushBody(main ? 'refs/heads/main' : 'refs/heads/feature/x'), main };
+type Push = { body: Buffer; main: boolean };
+
+/** The mix both halves use, 20 long: every other push to main (the build sensor fires), the last 512 KB. */
+function pushMixOf20(): Push[] {
+  return Array.from({ length: 20 }, (_, i) => {
+    if (i === 19) return { body: largePush(512), main: true };
+    const main = i % 2 === 1;
+    return { body: pushBody(main ? 'refs/heads/main' : 'refs/heads/feature/x'), main };
+  });
 }
 
-/** Publishes `count` pushes of the mix as the webhook function does; returns how many go to main. */
-async function publishBacklog(
-  ctx: BenchContext,
-  bus: JetStreamBus,
-  set: ManifestSet,
-  count: number,
-  pass: string,
-): Promise<number> {
-  const secrets = createLocalSecretResolver({ env: { ...SECRET_ENV }, baseDir: join(ctx.tmp, 'no-secrets') });
-  const ingest = createIngest(set, { bus, secrets });
-  const bodies = Array.from({ length: 20 }, (_, i) => pushOf(i));
+/** Publishes `count` pushes of the mix through `ingest`, as the webhook function does; returns how many go to main. */
+async function publishBacklog(ingest: Ingest, pushes: Push[], count: number, pass: string): Promise<number> {
   let main = 0;
   for (let i = 0; i < count; i++) {
-    const push = bodies[i % bodies.length]!;
+    const push = pushes[i % pushes.length]!;
     const response = await ingest.handle({
       method: 'POST',
       path: '/push',
@@ -156,6 +151,7 @@ async function sensorDrain(
   natsWsUrl: string,
   set: ManifestSet,
   config: string,
+  pushes: Push[],
   floor: number,
 ): Promise<BenchRow[]> {
   const count = ctx.quick ? 500 : 5_000;
@@ -177,9 +173,14 @@ async function sensorDrain(
       KUBECONFIG: apiserver.kubeconfigPath,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FUNCTION_MB),
     };
+    const secrets = createLocalSecretResolver({
+      env: { ...SECRET_ENV },
+      baseDir: join(ctx.tmp, 'no-secrets'),
+    });
+    const ingest = createIngest(set, { bus, secrets });
     let expected = 0;
     for (const heap of ['lambda', 'default'] as const) {
-      expected += await publishBacklog(ctx, bus, set, count, heap);
+      expected += await publishBacklog(ingest, pushes, count, heap);
       const out = await run([driver, bundle, '120000'], env, heap);
       const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as DrainResult;
       const jobs = apiserver.objects('Job').length;
@@ -249,7 +250,8 @@ export const memory: Suite = async (ctx) => {
   const config = join(ctx.tmp, 'memory-config.json');
   await writeFile(config, JSON.stringify(set));
   const events = join(ctx.tmp, 'memory-events.json');
-  const templates = Array.from({ length: 20 }, (_, i) => apiGatewayEvent(pushOf(i).body));
+  const pushes = pushMixOf20();
+  const templates = pushes.map((push) => apiGatewayEvent(push.body));
   await writeFile(events, JSON.stringify(templates));
   // The floor of both halves: an empty node's peak RSS, the median of three.
   const floors: number[] = [];
@@ -260,7 +262,7 @@ export const memory: Suite = async (ctx) => {
   }
   const floor = median(floors) / 2 ** 20;
   // The sensor first, while the stream holds only its backlog.
-  const sensorRows = await sensorDrain(ctx, natsWsUrl, set, config, floor);
+  const sensorRows = await sensorDrain(ctx, natsWsUrl, set, config, pushes, floor);
 
   const driver = join(import.meta.dirname, '..', 'support', 'rss-driver.mjs');
   const env = {

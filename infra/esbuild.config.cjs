@@ -19,6 +19,9 @@ const stubs = {
     "throw new Error('this bundle reads the compiled configuration only: set OUTRIGGER_CONFIG to its .json file')",
   // The bus is fixed at package time; an SQS deployment never opens a NATS connection.
   nats: "throw new Error('this bundle was packaged for the SQS bus: package again after adding a jetstreamExotic EventBus')",
+  // A deployed function never publishes to the embedded bus: its events would stay in one instance's memory.
+  memory:
+    "throw new Error('the embedded bus is for npm start and tests, not a packaged function: unset OUTRIGGER_BUS=memory')",
   // And the other way round: a JetStream deployment has no SQS queues or DynamoDB state table.
   sqs: "throw new Error('this bundle was packaged for the JetStream bus: package again after switching the EventBus to sqs')",
   'jq-wasm': "throw new Error('no sensor used transform.jq when this bundle was packaged: package again')",
@@ -40,7 +43,7 @@ function packaged(cwd) {
 
 /**
  * Leaves out of a bundle, at its dynamic imports only, the code a deployment cannot reach: the YAML
- * loader; on the SQS bus the JetStream adapter's modules and what they load (nats.ws, ws, yaml), on
+ * loader and the embedded bus; on the SQS bus the JetStream adapter's modules and what they load (nats.ws, ws, yaml), on
  * JetStream the SQS adapter and its DynamoDB state store; jq and
  * Lua when no sensor uses them. When Lua stays, wasmoon's `glue.wasm` is copied next to the bundle, where
  * wasmoon looks for it. `deployment` defaults to what the plugin recorded.
@@ -50,6 +53,7 @@ function deployOnly(deployment) {
   const loaders = new Set(['lib/manifests/index.ts', 'lib/manifests/load.ts'].map((f) => path.join(root, f)));
   const jetstream = path.join(root, 'lib/bus/jetstream') + path.sep;
   const sqs = path.join(root, 'lib/bus/sqs') + path.sep;
+  const memoryBus = path.join(root, 'lib/bus/memory/index.ts');
   return {
     name: 'outrigger-deploy-only',
     setup(build) {
@@ -68,6 +72,7 @@ function deployOnly(deployment) {
         if (jetstreamSide && bus === 'sqs') return { path: 'nats', namespace: 'outrigger-stub' };
         if (local?.startsWith(sqs) && bus === 'jetstream')
           return { path: 'sqs', namespace: 'outrigger-stub' };
+        if (local === memoryBus && bus !== undefined) return { path: 'memory', namespace: 'outrigger-stub' };
         // nats.ws itself (through lib/bus/nats-client.ts): needed by the JetStream bus or a `nats` trigger.
         const natsClient = args.importer === path.join(root, 'lib/bus/nats-client.ts');
         if (natsClient && bus === 'sqs' && current().nats === false)

@@ -26,6 +26,7 @@ import { createIngest } from '../sources/ingest.ts';
 import { missingTriggerClients, triggerClientsFromEnv } from '../triggers/clients.ts';
 import type { TriggerClients } from '../triggers/types.ts';
 import { readRequest, writeResponse } from './http.ts';
+import { prometheusText } from './prometheus.ts';
 
 export interface LocalOptions {
   /** Manifest files or folders. */
@@ -138,7 +139,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRunner> {
       if (req.method === 'GET' && req.url === '/metrics') {
         // Argo's metric names in Prometheus text, on every listener (in-cluster they are on :7777).
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-        res.end(defaultRegistry.prometheusText());
+        res.end(prometheusText(defaultRegistry));
         return;
       }
       readRequest(req, manifestPort)

@@ -1,13 +1,13 @@
 /**
  * Argo Events' metrics, with Argo's names and labels (semantics §8; argoproj/argo-events:
- * pkg/metrics/metrics.go), in a tiny registry that renders Prometheus text exposition for the local
- * runner's `/metrics` and CloudWatch Embedded Metric Format lines for Lambda
- * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
+ * pkg/metrics/metrics.go), in a tiny registry that renders CloudWatch Embedded Metric Format lines for
+ * Lambda (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
+ * The local runner's Prometheus text is lib/local/prometheus.ts, kept out of the function bundles.
  *
  * @example
  * eventMeter('github-webhook', 'github-push').published(3);
  * recordTriggerOutcome({ sensor: 'build', trigger: 'job', ok: true, durationMs: 41 });
- * res.end(defaultRegistry.prometheusText());        // local /metrics
+ * res.end(prometheusText(defaultRegistry));         // local /metrics (lib/local/prometheus.ts)
  * for (const line of defaultRegistry.emfLines()) console.log(line); // Lambda, once per invocation
  */
 
@@ -38,7 +38,6 @@ type Kind = 'counter' | 'gauge' | 'summary';
 
 interface Definition {
   kind: Kind;
-  help: string;
   labels: readonly string[];
   unit: 'Count' | 'Milliseconds';
 }
@@ -46,65 +45,56 @@ interface Definition {
 const source = [MetricLabel.eventSourceName, MetricLabel.eventName] as const;
 const action = [MetricLabel.sensorName, MetricLabel.triggerName] as const;
 
-/** Every metric with its type, help and labels, as upstream registers them. */
+/** Every metric with its type and labels, as upstream registers them. */
 export const definitions: Readonly<Record<MetricName, Definition>> = {
   [MetricName.eventServiceRunning]: {
     kind: 'gauge',
-    help: 'How many configured events in the event source are actively running',
     labels: [MetricLabel.eventSourceName],
     unit: 'Count',
   },
   [MetricName.eventsSent]: {
     kind: 'counter',
-    help: 'How many events have been sent successfully',
     labels: source,
     unit: 'Count',
   },
   [MetricName.eventsSentFailed]: {
     kind: 'counter',
-    help: 'How many events failed to send',
     labels: source,
     unit: 'Count',
   },
   [MetricName.eventsProcessingFailed]: {
     kind: 'counter',
-    help: 'Number of events processed failed',
     labels: source,
     unit: 'Count',
   },
   [MetricName.eventProcessingDuration]: {
     kind: 'summary',
-    help: 'Summary of durations of event processing',
     labels: source,
     unit: 'Milliseconds',
   },
   [MetricName.actionTriggered]: {
     kind: 'counter',
-    help: 'How many actions have been triggered successfully',
     labels: action,
     unit: 'Count',
   },
   [MetricName.actionFailed]: {
     kind: 'counter',
-    help: 'How many actions failed',
     labels: action,
     unit: 'Count',
   },
   [MetricName.actionRetriesFailed]: {
     kind: 'counter',
-    help: 'How many actions failed after the retries have been exhausted',
     labels: action,
     unit: 'Count',
   },
   [MetricName.actionDuration]: {
     kind: 'summary',
-    help: 'Summary of durations of trigger actions',
     labels: action,
     unit: 'Milliseconds',
   },
 };
 
-type Labels = Readonly<Record<string, string>>;
+export type Labels = Readonly<Record<string, string>>;
 
 interface Series {
   labels: Labels;
@@ -122,17 +112,6 @@ interface Series {
 const EMF_MAX_VALUES = 100;
 /** Observations of one series kept for the next EMF flush (a Lambda invocation makes far fewer). */
 export const MAX_PENDING_VALUES = 10_000;
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
-}
 
 /** A counter or summary series held by its caller. */
 export interface MetricHandle {
@@ -218,27 +197,13 @@ export class MetricsRegistry {
     return definitions[name].kind === 'summary' ? { sum: series.value, count: series.count } : series.value;
   }
 
-  /** Prometheus text exposition format 0.0.4; summaries without quantiles (`_sum`, `_count`), as upstream. */
-  prometheusText(): string {
-    const lines: string[] = [];
+  /** Every series with its current value (a summary's sum) and count, metric by metric in Argo's order. */
+  *samples(): Generator<{ name: MetricName; labels: Labels; value: number; count: number }> {
     for (const name of Object.values(MetricName)) {
-      const byKey = this.series.get(name);
-      if (!byKey || byKey.size === 0) continue;
-      const definition = definitions[name];
-      lines.push(`# HELP ${name} ${definition.help}`, `# TYPE ${name} ${definition.kind}`);
-      for (const series of byKey.values()) {
-        const labels = Object.entries(series.labels)
-          .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-          .join(',');
-        if (definition.kind === 'summary') {
-          lines.push(`${name}_sum{${labels}} ${formatNumber(series.value)}`);
-          lines.push(`${name}_count{${labels}} ${series.count}`);
-        } else {
-          lines.push(`${name}{${labels}} ${formatNumber(series.value)}`);
-        }
+      for (const { labels, value, count } of this.series.get(name)?.values() ?? []) {
+        yield { name, labels, value, count };
       }
     }
-    return lines.length ? `${lines.join('\n')}\n` : '';
   }
 
   /**

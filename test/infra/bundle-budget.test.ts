@@ -32,7 +32,7 @@ describe('function bundles', { timeout: 60_000 }, () => {
     expect(bytes, `webhook bundle is ${bytes} bytes`).toBeLessThanOrEqual(budget);
   });
 
-  it('keeps the webhook function on JetStream within its size budget, with no YAML parser, ws shim, RE2 or SQS adapter in it', async () => {
+  it('keeps the webhook function on JetStream within its size budget, with no YAML parser, ws shim, RE2, SQS adapter or embedded bus in it', async () => {
     // Prepare: the article on a jetstreamExotic bus, no EventSource filter (what package-time records)
     const deployment: Deployment = { bus: 'jetstream', jq: false, lua: false, filter: false };
 
@@ -47,6 +47,8 @@ describe('function bundles', { timeout: 60_000 }, () => {
     expect(text).toContain('this bundle was packaged for the JetStream bus');
     expect(text).not.toContain('RE2JS');
     expect(text).toContain('the ws shim is not bundled');
+    expect(text).not.toContain('memory bus is closed');
+    expect(text).toContain('the embedded bus is for npm start and tests');
   });
 
   it('keeps the sensor function within its size budget on either bus, Lua included', async () => {

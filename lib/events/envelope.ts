@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { PayloadError } from '../errors.ts';
 import { latestMemo } from '../memo.ts';
-import { dataJson } from './raw-json.ts';
+import { dataJson, dataJsonBytes } from './raw-json.ts';
 
 /** The CloudEvent as Argo Events serialises it onto the bus. */
 export interface CloudEvent<Data = unknown> {
@@ -102,8 +102,8 @@ export function goJsonEscape(json: string): string {
   return json.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] ?? c);
 }
 
-/** JSON bytes of the envelope as they go on the bus (key order and escaping as Argo's sdk-go writes them). */
-export function encodeEvent(event: CloudEvent): string {
+/** The envelope's JSON up to its `data`, without the closing brace (key order as Argo's sdk-go writes it). */
+function envelopeHead(event: CloudEvent): string {
   const envelope: Record<string, unknown> = {
     specversion: event.specversion,
     id: event.id,
@@ -116,13 +116,35 @@ export function encodeEvent(event: CloudEvent): string {
   // Extension attributes sit beside the context attributes, before data (structured mode).
   if (event.traceparent !== undefined) envelope.traceparent = event.traceparent;
   if (event.tracestate !== undefined) envelope.tracestate = event.tracestate;
+  return JSON.stringify(envelope).slice(0, -1);
+}
+
+/** JSON text of the envelope as it goes on the bus (key order and escaping as Argo's sdk-go writes them). */
+export function encodeEvent(event: CloudEvent): string {
   const data = dataJson(event.data);
-  if (data === undefined) {
-    envelope.data = event.data;
-    return goJsonEscape(JSON.stringify(envelope));
-  }
-  const head = JSON.stringify(envelope);
-  return goJsonEscape(`${head.slice(0, -1)},"data":${data}}`);
+  const json = data === undefined ? JSON.stringify(event.data) : data;
+  // JSON.stringify leaves `data` out when it is undefined; so does this.
+  return goJsonEscape(
+    json === undefined ? `${envelopeHead(event)}}` : `${envelopeHead(event)},"data":${json}}`,
+  );
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * UTF-8 bytes of `encodeEvent(event)`. A request body carried as received is copied in as bytes rather than
+ * decoded, joined into the text and encoded again.
+ */
+export function encodeEventBytes(event: CloudEvent): Uint8Array {
+  const parts = dataJsonBytes(event.data);
+  if (!parts) return encoder.encode(encodeEvent(event));
+  const head = encoder.encode(goJsonEscape(`${envelopeHead(event)},"data":${parts.before}`));
+  const tail = encoder.encode(goJsonEscape(`${parts.after}}`));
+  const out = new Uint8Array(head.length + parts.bytes.length + tail.length);
+  out.set(head, 0);
+  out.set(parts.bytes, head.length);
+  out.set(tail, head.length + parts.bytes.length);
+  return out;
 }
 
 const REQUIRED = ['specversion', 'id', 'source', 'subject', 'type'] as const;

@@ -1,5 +1,7 @@
 /** Body and query parsing with Go's rules, so event data matches what Argo Events publishes. */
 import { ErrorCode, PayloadError } from '../errors.ts';
+import type { JsonScan } from '../events/json-scan.ts';
+import { scanJson } from '../events/json-scan.ts';
 import { setOwn } from '../own.ts';
 
 /** Parses JSON bytes; PayloadError (400) when they are not JSON. Never quotes the body. */
@@ -10,6 +12,13 @@ export function parseJson(body: Buffer, what = 'body'): unknown {
   } catch {
     throw new PayloadError(`${what} is not valid JSON`);
   }
+}
+
+/** Checks JSON bytes without parsing them (see `scanJson`); PayloadError (400), as `parseJson`, when they are not JSON. */
+export function checkJson(body: Uint8Array, what = 'body'): JsonScan {
+  const scan = scanJson(body);
+  if (!scan) throw new PayloadError(`${what} is not valid JSON`);
+  return scan;
 }
 
 /** Parses JSON that must be an object (GitHub decodes into a map: arrays and scalars are refused). */

@@ -1,8 +1,8 @@
 /** The data shape shared by git providers: `{headers, body, metadata}` with the raw JSON body. */
 
-import { keepRawJson } from '../events/raw-json.ts';
+import { lazyRawJson } from '../events/raw-json.ts';
 import type { WebhookContext } from '../manifests/types.ts';
-import { parseJson } from './body.ts';
+import { checkJson } from './body.ts';
 import { eventHeaders } from './headers.ts';
 import type { HttpRequest } from './http.ts';
 
@@ -21,11 +21,9 @@ export interface ProviderSpec {
 
 /** `{headers, body, metadata}` with the body read as JSON (400 when it is not). */
 export function headersBodyData(request: HttpRequest, spec: ProviderSpec): HeadersBodyEventData {
-  const data: HeadersBodyEventData = {
-    headers: eventHeaders(request.headers),
-    body: parseJson(request.body),
-  };
+  const { compact } = checkJson(request.body);
+  const data: HeadersBodyEventData = { headers: eventHeaders(request.headers), body: undefined };
   if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-  // Argo's body is a json.RawMessage: the bus carries it as received.
-  return keepRawJson(data, 'body', request.body);
+  // Argo's body is a json.RawMessage: the bus carries it as received, and it is parsed only when read.
+  return lazyRawJson(data, 'body', request.body, compact);
 }

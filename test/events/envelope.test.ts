@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { goJsonEscape, newEvent, rfc3339Nano, toSensorEvent } from '../../lib/events/envelope.ts';
+import {
+  encodeEvent,
+  encodeEventBytes,
+  goJsonEscape,
+  newEvent,
+  rfc3339Nano,
+  toSensorEvent,
+} from '../../lib/events/envelope.ts';
+import { scanJson } from '../../lib/events/json-scan.ts';
+import { dataJsonBytes, lazyRawJson } from '../../lib/events/raw-json.ts';
 
 describe('rfc3339Nano', () => {
   it('prints sdk-go’s form: trailing zeros of the fraction dropped, none for whole seconds', () => {
@@ -55,5 +64,68 @@ describe('goJsonEscape', () => {
   it('returns text without those characters unchanged', () => {
     const text = JSON.stringify({ a: 'plain', b: 'é ✓ \u2027 \u202a' });
     expect(goJsonEscape(text)).toBe(text);
+  });
+});
+
+describe('encodeEventBytes', () => {
+  const eventWith = (body: string, extra: Record<string, unknown> = {}) => {
+    const bytes = Buffer.from(body, 'latin1');
+    const scan = scanJson(bytes);
+    const data = lazyRawJson(
+      { header: { 'X-A': ['<1>'] }, body: undefined as unknown, ...extra },
+      'body',
+      bytes,
+      scan?.compact ?? false,
+    );
+    return newEvent({
+      source: 's',
+      subject: 'e',
+      type: 'webhook',
+      data,
+      id: 'x',
+      extensions: { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` },
+    });
+  };
+  const utf8 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+
+  it.each([
+    ['a compact body, copied as bytes', '{"a":[1,2.50],"b":"caf\\u00e9"}', true],
+    ['a body with whitespace (compacted as text)', '{ "a" : [1, 2] }', false],
+    ['a body with < > & (escaped as Go does)', '{"html":"<b>&</b>"}', false],
+    ['a body with U+2028', `{"s":"${utf8('a\u2028b')}"}`, false],
+    ['a body with UTF-8 text', `{"s":"${utf8('café ☃ 😀')}"}`, true],
+    ['a body with invalid UTF-8 (decoded to U+FFFD, as before)', '{"s":"\xff\xfe"}', false],
+  ])('writes the bytes of encodeEvent for %s', (_, body, copied) => {
+    // Prepare
+    const event = eventWith(body, { metadata: { k: 'v' } });
+
+    // Act
+    const bytes = encodeEventBytes(event);
+
+    // Assert: the same bytes either way; `copied` says which way was taken.
+    expect(Buffer.from(bytes).equals(Buffer.from(encodeEvent(event), 'utf8'))).toBe(true);
+    expect(dataJsonBytes(event.data) !== undefined).toBe(copied);
+    expect(JSON.parse(Buffer.from(bytes).toString('utf8')).data.header).toEqual({ 'X-A': ['<1>'] });
+  });
+
+  it('serialises a body replaced after ingest, and data with no raw field, like encodeEvent', () => {
+    // Prepare
+    const replaced = eventWith('{"a":1}');
+    (replaced.data as { body: unknown }).body = { b: '<2>' };
+    const plain = newEvent({
+      source: 's',
+      subject: 'e',
+      type: 'calendar',
+      data: { eventTime: 't' },
+      id: 'y',
+    });
+    const none = newEvent({ source: 's', subject: 'e', type: 'calendar', data: undefined, id: 'z' });
+
+    // Act / Assert
+    for (const event of [replaced, plain, none]) {
+      expect(Buffer.from(encodeEventBytes(event)).toString('utf8')).toBe(encodeEvent(event));
+    }
+    expect(encodeEvent(replaced)).toContain('"body":{"b":"\\u003c2\\u003e"}');
+    expect(encodeEvent(none)).not.toContain('"data"');
   });
 });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { compactJson, dataJson, keepRawJson } from '../../lib/events/raw-json.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { compactJson, dataJson, keepRawJson, lazyRawJson } from '../../lib/events/raw-json.ts';
 
 describe('compactJson', () => {
   it.each([
@@ -101,5 +101,92 @@ describe('dataJson', () => {
 
     // Act / Assert
     expect(dataJson(data)).toBe('{"body":{"replaced":true}}');
+  });
+});
+
+describe('lazyRawJson', () => {
+  const text = '{ "b": 1, "10": 2, "n": 1.0 }';
+  const make = () =>
+    lazyRawJson(
+      { header: { 'X-A': ['1'] }, body: undefined as unknown, tail: 't' },
+      'body',
+      bytesOf(text),
+      false,
+    );
+  const bytesOf = (value: string) => new Uint8Array(Buffer.from(value, 'utf8'));
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('splices the bytes onto the bus without parsing them, in the field order of the data', () => {
+    // Prepare
+    const data = make();
+    const parse = vi.spyOn(JSON, 'parse');
+
+    // Act
+    const json = dataJson(data);
+
+    // Assert
+    expect(json).toBe('{"header":{"X-A":["1"]},"body":{"b":1,"10":2,"n":1.0},"tail":"t"}');
+    expect(parse).not.toHaveBeenCalled();
+  });
+
+  it('parses on the first read only, and still splices the bytes after it', () => {
+    // Prepare
+    const data = make();
+    const parse = vi.spyOn(JSON, 'parse');
+
+    // Act
+    const first = data.body;
+    const second = data.body;
+
+    // Assert
+    expect(first).toEqual({ b: 1, 10: 2, n: 1 });
+    expect(second).toBe(first);
+    expect(parse).toHaveBeenCalledTimes(1);
+    expect(dataJson(data)).toBe('{"header":{"X-A":["1"]},"body":{"b":1,"10":2,"n":1.0},"tail":"t"}');
+  });
+
+  it('is an ordinary enumerable field to JSON.stringify, spread, Object.keys and structuredClone', () => {
+    // Prepare
+    const data = make();
+
+    // Act / Assert
+    expect(Object.keys(data)).toEqual(['header', 'body', 'tail']);
+    expect(JSON.parse(JSON.stringify(data))).toEqual({
+      header: { 'X-A': ['1'] },
+      body: { 10: 2, b: 1, n: 1 },
+      tail: 't',
+    });
+    expect({ ...data }.body).toEqual({ 10: 2, b: 1, n: 1 });
+    expect(structuredClone(make()).body).toEqual({ 10: 2, b: 1, n: 1 });
+    expect(Object.hasOwn(data, 'body')).toBe(true);
+  });
+
+  it('is replaced like any other field when written, before or after a read', () => {
+    // Prepare
+    const unread = make();
+    const read = make();
+    void read.body;
+
+    // Act
+    unread.body = { replaced: 1 };
+    read.body = 'new';
+
+    // Assert
+    expect(unread.body).toEqual({ replaced: 1 });
+    expect(dataJson(unread)).toBe('{"header":{"X-A":["1"]},"body":{"replaced":1},"tail":"t"}');
+    expect(dataJson(read)).toBe('{"header":{"X-A":["1"]},"body":"new","tail":"t"}');
+  });
+
+  it('compacts the bytes unless the scan found them compact, and then does not look at them again', () => {
+    // Prepare: `compact` is the scan's verdict, trusted as given: a wrong one would show in the output.
+    const spaced = lazyRawJson({ body: undefined as unknown }, 'body', bytesOf('[1, 2]'), false);
+    const trusted = lazyRawJson({ body: undefined as unknown }, 'body', bytesOf('[1, 2]'), true);
+
+    // Act / Assert
+    expect(dataJson(spaced)).toBe('{"body":[1,2]}');
+    expect(dataJson(trusted)).toBe('{"body":[1, 2]}');
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { MemoryBus } from '../../lib/bus/memory/index.ts';
 import { ManifestError, OutriggerError } from '../../lib/errors.ts';
+import { scanJson } from '../../lib/events/json-scan.ts';
 import { get } from '../../lib/expr/gjson.ts';
 import { compileGovaluate } from '../../lib/expr/govaluate/index.ts';
 import { del, set } from '../../lib/expr/sjson.ts';
@@ -44,6 +45,27 @@ const tokens = (words: readonly string[], maxLength = 12) =>
     .map((parts) => parts.join(''));
 
 const jsonText = fc.oneof(fc.json({ maxDepth: 3 }), fromChars('{}[]":,0123456789.eE+-truefalsn \\/u', 40));
+const spacedJson = fc
+  .tuple(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(undefined, 1, '\t'))
+  .map(([value, space]) => Buffer.from(JSON.stringify(value, null, space) ?? 'null'));
+const jsonNoise = [...'{}[]":,\\ \t\n0-.eEu'].map((c) => c.charCodeAt(0)).concat(0xff);
+/** JSON documents, compact and spaced, and the same cut short, missing a byte or with one replaced; and noise. */
+export const jsonBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
+  spacedJson,
+  fc
+    .tuple(spacedJson, fc.nat(), fc.constantFrom(...jsonNoise), fc.constantFrom('cut', 'drop', 'replace'))
+    .map(([bytes, n, byte, how]) => {
+      const at = n % (bytes.length + 1);
+      if (how === 'cut') return bytes.subarray(0, at);
+      if (how === 'drop') return Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
+      const copy = Buffer.from(bytes);
+      if (at < copy.length) copy[at] = byte;
+      return copy;
+    }),
+  jsonText.map((text) => Buffer.from(text, 'utf8')),
+  fc.uint8Array({ maxLength: 40 }),
+);
+
 const gjsonPath = fc.oneof(
   fromChars('ab.|#@*?!\\[]{}()"=<>%~:,0123456789 -', 30),
   tokens([
@@ -355,6 +377,21 @@ export const fuzzTargets: FuzzTarget[] = [
         const result = get(json, p);
         void result.raw;
         void result.value();
+      }),
+  },
+  {
+    name: 'JSON scan against JSON.parse',
+    weight: 0.05,
+    property: () =>
+      fc.property(jsonBytes, (bytes) => {
+        // The source function's check must accept exactly what the sensor's JSON.parse will.
+        let parses = true;
+        try {
+          JSON.parse(Buffer.from(bytes).toString('utf8'));
+        } catch {
+          parses = false;
+        }
+        if ((scanJson(bytes) !== undefined) !== parses) throw new Error(`scanJson disagrees with JSON.parse`);
       }),
   },
   {

@@ -31,7 +31,7 @@ import type {
 } from 'nats.ws';
 import { BusError, ErrorCode, OutriggerError, PayloadError } from '../../errors.ts';
 import type { CloudEvent } from '../../events/envelope.ts';
-import { decodeEvent, encodeEvent, subjectOf } from '../../events/envelope.ts';
+import { decodeEvent, encodeEventBytes, subjectOf } from '../../events/envelope.ts';
 import type { NatsModule } from '../nats-client.ts';
 import { connectNats, loadNats, RECONNECT_FOREVER } from '../nats-client.ts';
 import type { BatchHandler, Bus, BusRecord, ConsumerOptions, RecordOutcome, Subscription } from '../port.ts';
@@ -181,7 +181,6 @@ function headerValue(text: string): string {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const encoder = new TextEncoder();
 
 interface QueuedPublish {
   subject: string;
@@ -328,7 +327,7 @@ export class JetStreamBus implements Bus {
   /** Resolves after the server's PubAck (a duplicate within the window counts as stored). */
   async publish(event: CloudEvent): Promise<void> {
     const subject = subjectOf(event, this.subjectPrefix);
-    const body = encoder.encode(encodeEvent(event));
+    const body = encodeEventBytes(event);
     if (body.length > this.maxPayload) {
       throw new PayloadError(
         `event of ${body.length} bytes is larger than the bus accepts (JetStream max_payload ${this.maxPayload} bytes)`,

@@ -6,9 +6,10 @@
 
 import { AuthError } from '../../errors.ts';
 import { headerValue } from '../../events/headers.ts';
-import { keepRawJson } from '../../events/raw-json.ts';
+import type { JsonScan } from '../../events/json-scan.ts';
+import { lazyRawJson } from '../../events/raw-json.ts';
 import type { WebhookEventSpec } from '../../manifests/types.ts';
-import { parseGoForm, parseGoQuery, parseJson } from '../body.ts';
+import { checkJson, parseGoForm, parseGoQuery } from '../body.ts';
 import { eventHeaders, providerDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
@@ -25,15 +26,16 @@ export interface WebhookEventData {
 /** Defaults of the `hmac` extension: GitHub's header and format, so a GitHub hook works unchanged. */
 export const HMAC_DEFAULTS = { header: 'X-Hub-Signature-256', algorithm: 'sha256', encoding: 'hex' } as const;
 
-/** The body as Argo's `GetBody` reads it; `json` when it is the request's JSON (a json.RawMessage upstream). */
-export function webhookBody(request: HttpRequest): { value: unknown; json: boolean } {
-  if (request.method === 'GET') return { value: parseGoQuery(request.rawQuery), json: false };
+/**
+ * The body as Argo's `GetBody` reads it: the query or form as a value, else the request's JSON, checked but
+ * not parsed (a json.RawMessage upstream).
+ */
+export function webhookBody(request: HttpRequest): { value: unknown } | { json: JsonScan } {
+  if (request.method === 'GET') return { value: parseGoQuery(request.rawQuery) };
   // Go reads Header["Content-Type"][0] and compares it exactly: `; charset=utf-8` falls through to JSON.
   const contentType = headerValue(request.headers, 'Content-Type');
-  if (contentType === 'application/x-www-form-urlencoded') {
-    return { value: parseGoForm(request.body), json: false };
-  }
-  return { value: parseJson(request.body), json: true };
+  if (contentType === 'application/x-www-form-urlencoded') return { value: parseGoForm(request.body) };
+  return { json: checkJson(request.body) };
 }
 
 function verifyHmac(request: HttpRequest, spec: WebhookEventSpec, secret: string): void {
@@ -64,9 +66,12 @@ export const webhookSource: SourceModule<WebhookEventSpec> = {
   },
   toEventData(request, spec): WebhookEventData {
     const body = webhookBody(request);
-    const data: WebhookEventData = { header: eventHeaders(request.headers), body: body.value };
+    const data: WebhookEventData = {
+      header: eventHeaders(request.headers),
+      body: 'value' in body ? body.value : undefined,
+    };
     if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-    return body.json ? keepRawJson(data, 'body', request.body) : data;
+    return 'json' in body ? lazyRawJson(data, 'body', request.body, body.json.compact) : data;
   },
   deliveryId: (request) => providerDeliveryId(request.headers),
 };

@@ -60,6 +60,11 @@ export interface DrainLimits {
 }
 
 export interface Bus {
+  /**
+   * True when consumers receive the published event object itself (the embedded bus): a request body they
+   * will read is then parsed at ingest, instead of checked there and parsed again on first read.
+   */
+  readonly handsOverObjects?: boolean;
   /** Resolves only once the event is durable; rejects with BusError otherwise. */
   publish(event: CloudEvent): Promise<void>;
   /** Starts a consumer that receives batches until stopped. */

@@ -2,6 +2,7 @@
 import { ErrorCode, PayloadError } from '../errors.ts';
 import type { JsonScan } from '../events/json-scan.ts';
 import { scanJson } from '../events/json-scan.ts';
+import { keepRawJson, lazyRawJson } from '../events/raw-json.ts';
 import { setOwn } from '../own.ts';
 
 /** Parses JSON bytes; PayloadError (400) when they are not JSON. Never quotes the body. */
@@ -19,6 +20,21 @@ export function checkJson(body: Uint8Array, what = 'body'): JsonScan {
   const scan = scanJson(body);
   if (!scan) throw new PayloadError(`${what} is not valid JSON`);
   return scan;
+}
+
+/**
+ * Sets `data[key]` to the JSON request body, which the bus will carry as received (Argo's json.RawMessage):
+ * parsed now when `parse`, else checked now and parsed on first read. PayloadError (400) when it is not JSON.
+ */
+export function withJsonBody<T extends object>(
+  data: T,
+  key: keyof T & string,
+  body: Buffer,
+  parse: boolean,
+): T {
+  if (!parse) return lazyRawJson(data, key, body, checkJson(body).compact);
+  (data as Record<string, unknown>)[key] = parseJson(body);
+  return keepRawJson(data, key, body);
 }
 
 /** Parses JSON that must be an object (GitHub decodes into a map: arrays and scalars are refused). */

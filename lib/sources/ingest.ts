@@ -173,6 +173,8 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
   checkConflicts(set, bindings, perPort);
   const log = deps.log ?? (() => {});
   const filter = deps.filter ?? exprLangFilter();
+  // An in-process consumer reads the body anyway: checking it without parsing would only add a pass.
+  const parseBody = deps.bus.handsOverObjects === true;
 
   // Bindings per path, and per port and path, so a request finds its candidates with a lookup.
   const byPath = new Map<string, Binding[]>();
@@ -225,7 +227,7 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
     // Awaits only where there is something to wait for: each one costs a turn of the microtask queue.
     if (context.authSecret) await checkBearer(request, context.authSecret, deps.secrets);
     await source.verify(request, spec, deps.secrets);
-    const data = source.toEventData(request, spec);
+    const data = source.toEventData(request, spec, parseBody);
     const answer =
       source.answer?.(request, data, spec) ??
       (source.handshake ? await source.handshake(request, data, spec) : undefined);

@@ -1,8 +1,7 @@
 /** The data shape shared by git providers: `{headers, body, metadata}` with the raw JSON body. */
 
-import { lazyRawJson } from '../events/raw-json.ts';
 import type { WebhookContext } from '../manifests/types.ts';
-import { checkJson } from './body.ts';
+import { withJsonBody } from './body.ts';
 import { eventHeaders } from './headers.ts';
 import type { HttpRequest } from './http.ts';
 
@@ -19,11 +18,14 @@ export interface ProviderSpec {
   metadata?: Record<string, string>;
 }
 
-/** `{headers, body, metadata}` with the body read as JSON (400 when it is not). */
-export function headersBodyData(request: HttpRequest, spec: ProviderSpec): HeadersBodyEventData {
-  const { compact } = checkJson(request.body);
+/** `{headers, body, metadata}` with the body read as JSON (400 when it is not; see `withJsonBody`). */
+export function headersBodyData(
+  request: HttpRequest,
+  spec: ProviderSpec,
+  parseBody = false,
+): HeadersBodyEventData {
   const data: HeadersBodyEventData = { headers: eventHeaders(request.headers), body: undefined };
   if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-  // Argo's body is a json.RawMessage: the bus carries it as received, and it is parsed only when read.
-  return lazyRawJson(data, 'body', request.body, compact);
+  // Argo's body is a json.RawMessage: the bus carries it as received.
+  return withJsonBody(data, 'body', request.body, parseBody);
 }

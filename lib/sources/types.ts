@@ -11,8 +11,12 @@ export interface SourceModule<Spec = unknown> {
   routesOf(spec: Spec): WebhookContext | undefined;
   /** Authenticates the sender over the raw request; rejects with AuthError (401) or PayloadError. */
   verify(request: HttpRequest, spec: Spec, secrets: SecretResolver): Promise<void>;
-  /** The event `data` Argo Events would publish; throws PayloadError for a body it cannot read. */
-  toEventData(request: HttpRequest, spec: Spec): unknown;
+  /**
+   * The event `data` Argo Events would publish; throws PayloadError for a body it cannot read. A JSON body
+   * is parsed now when `parseBody` (the bus hands the object to its consumers), else checked now and parsed
+   * on first read (the bus carries the bytes: a source function's case, and the default).
+   */
+  toEventData(request: HttpRequest, spec: Spec, parseBody?: boolean): unknown;
   /** The provider's delivery id (the deduplication key), when the request carries one. */
   deliveryId(request: HttpRequest, data: unknown): string | undefined;
   /** Answers a verified request without publishing (handshakes such as Slack's `url_verification`). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../lib/bus/memory/index.ts';
 import { ManifestError } from '../../lib/errors.ts';
+import { encodeEvent } from '../../lib/events/envelope.ts';
+import { dataJson } from '../../lib/events/raw-json.ts';
 import { createStaticSecretResolver } from '../../lib/secrets/local.ts';
 import type { HttpRequest } from '../../lib/sources/http.ts';
 import type { IngestDeps } from '../../lib/sources/ingest.ts';
@@ -43,8 +45,8 @@ const set = manifestSet(
   }),
 );
 
-function setup(deps: Partial<IngestDeps> = {}) {
-  const bus = new MemoryBus();
+function setup(deps: Partial<IngestDeps> & { bus?: MemoryBus } = {}) {
+  const bus = deps.bus ?? new MemoryBus();
   const logs: Record<string, unknown>[] = [];
   const ingest = createIngest(set, { bus, secrets, log: (e) => logs.push(e), ...deps });
   return { bus, logs, ingest };
@@ -277,6 +279,35 @@ describe('ingest success', () => {
     expect([dropped.statusCode, kept.statusCode]).toEqual([200, 200]);
     expect(JSON.parse(dropped.body)).toEqual({ ok: true, filtered: true });
     expect(bus.log.map((e) => e.data)).toEqual([expect.objectContaining({ body: { keep: true } })]);
+  });
+
+  it('parses a JSON body at ingest for a bus that hands over objects, and on first read for one that carries bytes', async () => {
+    // Prepare: the same memory bus, once told it carries bytes (as JetStream and SQS do).
+    const carrying = () => Object.defineProperty(new MemoryBus(), 'handsOverObjects', { value: false });
+    const objects = setup();
+    const bytes = setup({ bus: carrying() });
+    const body = '{ "keep": true, "n": 1.0 }';
+    const filter = (_: string, data: unknown) => (data as { body: { keep?: boolean } }).body.keep === true;
+    const withFilter = setup({ filter, bus: carrying() });
+
+    // Act
+    await objects.ingest.handle(httpRequest({ body }));
+    await bytes.ingest.handle(httpRequest({ body }));
+    const kept = await withFilter.ingest.handle(httpRequest({ path: '/filtered', body }));
+    const dropped = await withFilter.ingest.handle(
+      httpRequest({ path: '/filtered', body: '{"keep":false}' }),
+    );
+
+    // Assess: a value now, or a field that parses when read; the same event either way.
+    const parsed = objects.bus.log[0]!.data as object;
+    const lazy = bytes.bus.log[0]!.data as object;
+    expect(Object.getOwnPropertyDescriptor(parsed, 'body')).toMatchObject({ value: { keep: true, n: 1 } });
+    expect(Object.getOwnPropertyDescriptor(lazy, 'body')?.get).toBeTypeOf('function');
+    expect(dataJson(lazy)).toBe(dataJson(parsed));
+    expect(encodeEvent(bytes.bus.log[0]!)).toContain('"body":{"keep":true,"n":1.0}');
+    expect(lazy).toEqual(parsed);
+    expect([kept.statusCode, JSON.parse(dropped.body)]).toEqual([200, { ok: true, filtered: true }]);
+    expect(withFilter.bus.log).toHaveLength(1);
   });
 
   it('drops the event when the filter fails, as upstream', async () => {

@@ -178,6 +178,7 @@ class MemoryConsumer implements Subscription {
 
 /** In-process Bus adapter. */
 export class MemoryBus implements Bus {
+  readonly handsOverObjects = true;
   readonly busName: string;
   readonly deadLetters: DeadLetter[] = [];
   private readonly consumers: MemoryConsumer[] = [];

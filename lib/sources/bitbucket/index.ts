@@ -23,6 +23,6 @@ export const bitbucketSource: SourceModule<BitbucketSpec> = {
     if (!spec.webhookSecret) return;
     verifySha256Header(request, await secrets.get(spec.webhookSecret));
   },
-  toEventData: (request, spec) => headersBodyData(request, spec),
+  toEventData: (request, spec, parseBody) => headersBodyData(request, spec, parseBody),
   deliveryId: (request) => bitbucketDeliveryId(request.headers),
 };

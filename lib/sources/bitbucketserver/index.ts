@@ -22,6 +22,6 @@ export const bitbucketServerSource: SourceModule<BitbucketServerSpec> = {
     if (!spec.webhookSecret) return;
     verifySha256Header(request, await secrets.get(spec.webhookSecret));
   },
-  toEventData: (request, spec) => headersBodyData(request, spec),
+  toEventData: (request, spec, parseBody) => headersBodyData(request, spec, parseBody),
   deliveryId: (request) => bitbucketServerDeliveryId(request.headers),
 };

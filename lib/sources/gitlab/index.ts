@@ -29,6 +29,6 @@ export const gitlabSource: SourceModule<GitlabSpec> = {
     if (!token) throw new AuthError('missing X-Gitlab-Token header');
     if (!constantTimeEqual(token, expected)) throw new AuthError('X-Gitlab-Token does not match');
   },
-  toEventData: (request, spec) => headersBodyData(request, spec),
+  toEventData: (request, spec, parseBody) => headersBodyData(request, spec, parseBody),
   deliveryId: (request) => gitlabDeliveryId(request.headers),
 };

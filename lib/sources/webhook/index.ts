@@ -6,10 +6,8 @@
 
 import { AuthError } from '../../errors.ts';
 import { headerValue } from '../../events/headers.ts';
-import type { JsonScan } from '../../events/json-scan.ts';
-import { lazyRawJson } from '../../events/raw-json.ts';
 import type { WebhookEventSpec } from '../../manifests/types.ts';
-import { checkJson, parseGoForm, parseGoQuery } from '../body.ts';
+import { parseGoForm, parseGoQuery, withJsonBody } from '../body.ts';
 import { eventHeaders, providerDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
@@ -27,15 +25,15 @@ export interface WebhookEventData {
 export const HMAC_DEFAULTS = { header: 'X-Hub-Signature-256', algorithm: 'sha256', encoding: 'hex' } as const;
 
 /**
- * The body as Argo's `GetBody` reads it: the query or form as a value, else the request's JSON, checked but
- * not parsed (a json.RawMessage upstream).
+ * The body as Argo's `GetBody` reads it when that is not JSON: the query of a GET, an exact form post.
+ * Undefined for the rest, which is the request's JSON (a json.RawMessage upstream).
  */
-export function webhookBody(request: HttpRequest): { value: unknown } | { json: JsonScan } {
+export function webhookBody(request: HttpRequest): { value: unknown } | undefined {
   if (request.method === 'GET') return { value: parseGoQuery(request.rawQuery) };
   // Go reads Header["Content-Type"][0] and compares it exactly: `; charset=utf-8` falls through to JSON.
   const contentType = headerValue(request.headers, 'Content-Type');
   if (contentType === 'application/x-www-form-urlencoded') return { value: parseGoForm(request.body) };
-  return { json: checkJson(request.body) };
+  return undefined;
 }
 
 function verifyHmac(request: HttpRequest, spec: WebhookEventSpec, secret: string): void {
@@ -64,14 +62,11 @@ export const webhookSource: SourceModule<WebhookEventSpec> = {
     if (!spec.hmac) return;
     verifyHmac(request, spec, await secrets.get(spec.hmac.secret));
   },
-  toEventData(request, spec): WebhookEventData {
+  toEventData(request, spec, parseBody): WebhookEventData {
     const body = webhookBody(request);
-    const data: WebhookEventData = {
-      header: eventHeaders(request.headers),
-      body: 'value' in body ? body.value : undefined,
-    };
+    const data: WebhookEventData = { header: eventHeaders(request.headers), body: body?.value };
     if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-    return 'json' in body ? lazyRawJson(data, 'body', request.body, body.json.compact) : data;
+    return body ? data : withJsonBody(data, 'body', request.body, parseBody === true);
   },
   deliveryId: (request) => providerDeliveryId(request.headers),
 };

@@ -44,7 +44,10 @@ export function parseJetStreamAuth(value: string): JetStreamAuth {
   return { token: value.trim() };
 }
 
-/** `OUTRIGGER_BUS=memory|jetstream|sqs` forces a kind (e.g. `serverless invoke local`, tests). */
+/**
+ * `OUTRIGGER_BUS=memory|jetstream|sqs` forces a kind (tests, a handler run from source). A packaged function
+ * is fixed to its bus: there, `memory` and the other bus fail on import with what to do (infra/esbuild.config.cjs).
+ */
 export function busKindFromEnv(env: Readonly<Record<string, string | undefined>>): { kind?: BusKind } {
   const kind = env.OUTRIGGER_BUS;
   if (kind === undefined || kind === '') return {};

@@ -123,7 +123,7 @@ function isSqsBatch(event: SensorInvocation): event is SqsBatchEvent {
 
 /**
  * Processes an SQS batch. On the SQS bus the bus settles it (retry delays as visibility, dead letters to
- * the DLQ with the reason); on another bus (`OUTRIGGER_BUS=memory` for a local invoke) failed records are
+ * the DLQ with the reason); on another bus (`OUTRIGGER_BUS=memory`, the handler run from source) failed records are
  * reported and the queue's redrive policy applies.
  */
 export async function handleSqsBatch(event: SqsBatchEvent): Promise<SqsBatchResponse> {

@@ -1,6 +1,5 @@
 /** Body and query parsing with Go's rules, so event data matches what Argo Events publishes. */
 import { ErrorCode, PayloadError } from '../errors.ts';
-import type { JsonScan } from '../events/json-scan.ts';
 import { scanJson } from '../events/json-scan.ts';
 import { keepRawJson, lazyRawJson } from '../events/raw-json.ts';
 import { setOwn } from '../own.ts';
@@ -11,16 +10,11 @@ export function parseJson(body: Buffer, what = 'body'): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new PayloadError(`${what} is not valid JSON`);
+    throw notJson(what);
   }
 }
 
-/** Checks JSON bytes without parsing them (see `scanJson`); PayloadError (400), as `parseJson`, when they are not JSON. */
-export function checkJson(body: Uint8Array, what = 'body'): JsonScan {
-  const scan = scanJson(body);
-  if (!scan) throw new PayloadError(`${what} is not valid JSON`);
-  return scan;
-}
+const notJson = (what: string) => new PayloadError(`${what} is not valid JSON`);
 
 /**
  * Sets `data[key]` to the JSON request body, which the bus will carry as received (Argo's json.RawMessage):
@@ -32,7 +26,11 @@ export function withJsonBody<T extends object>(
   body: Buffer,
   parse: boolean,
 ): T {
-  if (!parse) return lazyRawJson(data, key, body, checkJson(body).compact);
+  if (!parse) {
+    const scan = scanJson(body);
+    if (!scan) throw notJson('body');
+    return lazyRawJson(data, key, body, scan.compact);
+  }
   (data as Record<string, unknown>)[key] = parseJson(body);
   return keepRawJson(data, key, body);
 }

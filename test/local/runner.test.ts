@@ -6,6 +6,7 @@ import { ManifestError } from '../../lib/errors.ts';
 import { startLocal } from '../../lib/local/runner.ts';
 import { createLogger } from '../../lib/observability/log.ts';
 import { benchManifests } from '../bench/support/fixtures.ts';
+import { until } from '../support/bus-consumer.ts';
 import { startNatsServer } from '../support/nats-server.ts';
 
 const resubmitSensor = `apiVersion: argoproj.io/v1alpha1
@@ -107,23 +108,14 @@ describe('closing the local runner', () => {
       // seen the sockets close (it counts them a moment after the client's close resolves; a leaked
       // connection reconnects and stays counted).
       expect(open).toBeGreaterThanOrEqual(2);
-      expect(await settledConnections(nats.monitorUrl, 0, 3_000)).toBe(0);
+      await until(async () => (await clientConnections(nats.monitorUrl)) === 0, 3_000).catch(() => {});
+      expect(await clientConnections(nats.monitorUrl)).toBe(0);
     } finally {
       await nats.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });
 });
-
-/** Client connections nats-server counts, polled until it reads `expected` or `withinMs` pass. */
-async function settledConnections(monitorUrl: string, expected: number, withinMs: number): Promise<number> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const count = await clientConnections(monitorUrl);
-    if (count === expected || Date.now() >= deadline) return count;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Client connections nats-server counts now (`/connz`). */
 async function clientConnections(monitorUrl: string): Promise<number> {

@@ -199,36 +199,19 @@ ${logTrigger}`;
   });
 
   it('refuses an s3 source with a scheme in its endpoint, no key, one credential or a minio-only field', () => {
-    // Prepare
+    // Prepare: a source with the bucket and endpoint given (or these defaults) and one more line.
+    const s3Errors = ({ bucket = '{name: b, key: k}', endpoint = 's3.amazonaws.com', extra = '' }) =>
+      errorsOf(
+        s3Sensor(
+          `              bucket: ${bucket}\n              endpoint: ${endpoint}\n${extra ? `              ${extra}\n` : ''}`,
+        ),
+      );
     // Act
-    const scheme = errorsOf(
-      s3Sensor(`              bucket: {name: b, key: k}
-              endpoint: https://minio.example.com:9000/
-`),
-    );
-    const noKey = errorsOf(
-      s3Sensor(`              bucket: {name: b}
-              endpoint: s3.amazonaws.com
-`),
-    );
-    const oneCredential = errorsOf(
-      s3Sensor(`              bucket: {name: b, key: k}
-              endpoint: s3.amazonaws.com
-              accessKey: {key: accesskey, name: artifacts}
-`),
-    );
-    const events = errorsOf(
-      s3Sensor(`              bucket: {name: b, key: k}
-              endpoint: s3.amazonaws.com
-              events: ['s3:ObjectCreated:Put']
-`),
-    );
-    const ca = errorsOf(
-      s3Sensor(`              bucket: {name: b, key: k}
-              endpoint: s3.amazonaws.com
-              caCertificate: {key: ca, name: certs}
-`),
-    );
+    const scheme = s3Errors({ endpoint: 'https://minio.example.com:9000/' });
+    const noKey = s3Errors({ bucket: '{name: b}' });
+    const oneCredential = s3Errors({ extra: 'accessKey: {key: accesskey, name: artifacts}' });
+    const events = s3Errors({ extra: "events: ['s3:ObjectCreated:Put']" });
+    const ca = s3Errors({ extra: 'caCertificate: {key: ca, name: certs}' });
     // Assess
     expect(scheme).toEqual([
       'm.yaml:20:25: spec.triggers[0].template.k8s.source.s3.endpoint: must be a host or host:port without a scheme, e.g. `minio.example.com:9000` (set `insecure: true` for http)',

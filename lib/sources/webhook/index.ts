@@ -62,11 +62,11 @@ export const webhookSource: SourceModule<WebhookEventSpec> = {
     if (!spec.hmac) return;
     verifyHmac(request, spec, await secrets.get(spec.hmac.secret));
   },
-  toEventData(request, spec, parseBody): WebhookEventData {
+  toEventData(request, spec, parseBody = false): WebhookEventData {
     const body = webhookBody(request);
     const data: WebhookEventData = { header: eventHeaders(request.headers), body: body?.value };
     if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-    return body ? data : withJsonBody(data, 'body', request.body, parseBody === true);
+    return body ? data : withJsonBody(data, 'body', request.body, parseBody);
   },
   deliveryId: (request) => providerDeliveryId(request.headers),
 };

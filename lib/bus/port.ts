@@ -23,6 +23,11 @@ export interface BusRecord {
   readonly subject: string;
   /** 1 on first delivery, then counting redeliveries. */
   readonly deliveryCount: number;
+  /**
+   * The message text the event was decoded from (JetStream, SQS; the embedded bus hands over the object):
+   * sensors read the data as carried from it, as Argo's gjson reads the bytes.
+   */
+  readonly envelope?: string;
 }
 
 /** Handles a batch; returns one outcome per record, in order. */

@@ -9,7 +9,7 @@ import { redactUrl } from '../bus/jetstream/index.ts';
 import { connectNats, loadNats } from '../bus/nats-client.ts';
 import { BusError } from '../errors.ts';
 import type { CloudEvent } from '../events/envelope.ts';
-import { decodeEvent } from '../events/envelope.ts';
+import { decodeForResend } from '../events/envelope.ts';
 
 /** What to read. */
 export interface StreamQuery {
@@ -81,7 +81,7 @@ export async function readStream(
         }
         let event: CloudEvent;
         try {
-          event = decodeEvent(message.data);
+          event = decodeForResend(message.data);
         } catch {
           skipped++;
           continue;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { PayloadError } from '../errors.ts';
 import { latestMemo } from '../memo.ts';
-import { dataJson, dataJsonBytes, goJsonEscape } from './raw-json.ts';
+import { dataJson, dataJsonBytes, goJsonEscape, keepRawJson, memberJson, rawJsonOf } from './raw-json.ts';
 
 export { goJsonEscape } from './raw-json.ts';
 
@@ -95,7 +95,7 @@ function envelopeHead(event: CloudEvent): string {
 
 /** JSON text of the envelope as it goes on the bus (key order and escaping as Argo's sdk-go writes them). */
 export function encodeEvent(event: CloudEvent): string {
-  const data = dataJson(event.data);
+  const data = rawJsonOf(event, 'data') ?? dataJson(event.data);
   const json = data === undefined ? JSON.stringify(event.data) : data;
   // JSON.stringify leaves `data` out when it is undefined; so does this.
   return goJsonEscape(
@@ -125,6 +125,11 @@ const REQUIRED = ['specversion', 'id', 'source', 'subject', 'type'] as const;
 
 /** Parses bus bytes back into an envelope; throws PayloadError when they are not one. */
 export function decodeEvent(bytes: string | Uint8Array): CloudEvent {
+  return decodeEnvelope(bytes).event;
+}
+
+/** `decodeEvent`, with the text the envelope was read from (the data's JSON as carried is in it). */
+export function decodeEnvelope(bytes: string | Uint8Array): { event: CloudEvent; text: string } {
   const text = typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
   let parsed: unknown;
   try {
@@ -137,11 +142,22 @@ export function decodeEvent(bytes: string | Uint8Array): CloudEvent {
   for (const key of REQUIRED) {
     if (typeof record[key] !== 'string') throw new PayloadError(`bus message has no CloudEvent "${key}"`);
   }
-  return {
+  const event = {
     datacontenttype: 'application/json',
     time: typeof record.time === 'string' ? record.time : rfc3339Nano(),
     ...(record as Omit<CloudEvent, 'datacontenttype' | 'time'>),
   } as CloudEvent;
+  return { event, text };
+}
+
+/**
+ * `decodeEvent` for a message that is published again (`outrigger replay`): its data keeps the text it was
+ * written as, so `encodeEvent` writes it back unchanged instead of re-serialising the parsed value.
+ */
+export function decodeForResend(bytes: string | Uint8Array): CloudEvent {
+  const { event, text } = decodeEnvelope(bytes);
+  const data = memberJson(text, 'data');
+  return data === undefined ? event : keepRawJson(event, 'data', data);
 }
 
 /** Bus subject `<bus>.<eventSourceName>.<eventName>`, as Argo's JetStream bus names it. */
@@ -171,20 +187,50 @@ export interface SensorEvent {
   traceparent?: string;
 }
 
-/** Splits an envelope into the Sensor's `{context, data}` view. */
-export function toSensorEvent(event: CloudEvent): SensorEvent {
+/**
+ * A SensorEvent read off a bus message. It keeps the message's text, out of sight of JSON, spreads and
+ * comparisons: gjson reads the data as carried from it where the parsed value would differ (integers past
+ * 2^53, key order, number forms; `envelopeOf`). A private field: a property defined per event cost 0.5 µs.
+ */
+class CarriedSensorEvent implements SensorEvent {
+  context: EventContext;
+  data: unknown;
+  declare traceparent?: string;
+  readonly #envelope: string;
+
+  constructor(context: EventContext, data: unknown, envelope: string) {
+    this.context = context;
+    this.data = data;
+    this.#envelope = envelope;
+  }
+
+  static envelopeOf(event: SensorEvent): string | undefined {
+    return #envelope in event ? (event as CarriedSensorEvent).#envelope : undefined;
+  }
+}
+
+/** The bus message text a SensorEvent was decoded from, if it was. */
+export const envelopeOf = (event: SensorEvent): string | undefined => CarriedSensorEvent.envelopeOf(event);
+
+/**
+ * Splits an envelope into the Sensor's `{context, data}` view; `envelope` is the text it was decoded from,
+ * when it came off a bus as bytes.
+ */
+export function toSensorEvent(event: CloudEvent, envelope?: string): SensorEvent {
   const seconds = event.time.replace(/\.\d+Z$/, 'Z');
-  return {
-    context: {
-      id: event.id,
-      source: event.source,
-      specversion: event.specversion,
-      type: event.type,
-      datacontenttype: event.datacontenttype,
-      subject: event.subject,
-      time: seconds,
-    },
-    data: event.data,
-    ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
+  const context: EventContext = {
+    id: event.id,
+    source: event.source,
+    specversion: event.specversion,
+    type: event.type,
+    datacontenttype: event.datacontenttype,
+    subject: event.subject,
+    time: seconds,
   };
+  const view: SensorEvent =
+    envelope === undefined
+      ? { context, data: event.data }
+      : new CarriedSensorEvent(context, event.data, envelope);
+  if (event.traceparent !== undefined) view.traceparent = event.traceparent;
+  return view;
 }

@@ -143,8 +143,18 @@ export function dataJson(data: unknown): string | undefined {
   if (!raw) return undefined;
   const parts = dataParts(data as Record<string, unknown>, raw);
   if (!parts.raw) return parts.before;
+  return `${parts.before}${compactText(raw)}${parts.after}`;
+}
+
+/** The JSON `record[key]` was marked as parsed from, compacted, while the field still holds that value. */
+export function rawJsonOf(record: object, key: string): string | undefined {
+  const raw = rawFieldOf(record);
+  return raw?.key === key && unchanged(record, raw) ? compactText(raw) : undefined;
+}
+
+function compactText(raw: RawField): string {
   const text = textOf(raw.source);
-  return `${parts.before}${raw.compact ? text : compactJson(text)}${parts.after}`;
+  return raw.compact ? text : compactJson(text);
 }
 
 /**
@@ -204,4 +214,56 @@ export function compactJson(text: string): string {
   if (!parts) return text;
   parts.push(text.slice(start));
   return parts.join('');
+}
+
+/** Index after the JSON value that starts at `at` in valid JSON `text` (nothing is checked). */
+function valueEnd(text: string, at: number): number {
+  const first = text.charCodeAt(at);
+  if (first === 0x22) return closingQuote(text, at) + 1;
+  if (first !== 0x7b && first !== 0x5b) {
+    let i = at;
+    for (let c = first; i < text.length && c !== 0x2c && c !== 0x7d && c !== 0x5d && !isSpace(c); ) {
+      c = text.charCodeAt(++i);
+    }
+    return i;
+  }
+  let depth = 0;
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) i = closingQuote(text, i);
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
+  }
+  return text.length;
+}
+
+function skipSpace(text: string, at: number): number {
+  let i = at;
+  while (isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * The text of member `key` of the JSON object `text` as written there (the last one, as Go's decoder keeps a
+ * repeated key and as `JSON.parse` does); undefined when `text` is not an object or has no such member.
+ * `text` must be valid JSON: a message that has been parsed. This is how a sensor reads an event's data as
+ * the bus carried it, where Argo's gjson reads the bytes.
+ */
+export function memberJson(text: string, key: string): string | undefined {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x7b) return undefined;
+  i = skipSpace(text, i + 1);
+  let found: string | undefined;
+  while (text.charCodeAt(i) === 0x22) {
+    const close = closingQuote(text, i);
+    const name = text.slice(i + 1, close);
+    const matches = name === key || (name.includes('\\') && JSON.parse(`"${name}"`) === key);
+    const start = skipSpace(text, skipSpace(text, close + 1) + 1); // past the colon
+    const end = valueEnd(text, start);
+    if (matches) found = text.slice(start, end);
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) !== 0x2c) break;
+    i = skipSpace(text, i + 1);
+  }
+  return found;
 }

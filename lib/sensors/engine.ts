@@ -249,7 +249,7 @@ export async function processRecord(
   record: BusRecord,
   deps: ProcessDependencies,
 ): Promise<RecordOutcome> {
-  const event = toSensorEvent(record.event);
+  const event = toSensorEvent(record.event, record.envelope);
   // Made on first use: most events are filtered out and log nothing at the default level.
   let eventLog: Logger | undefined;
   const log = () =>

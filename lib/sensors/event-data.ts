@@ -1,25 +1,38 @@
 /**
- * Event data as gjson sees it. gjson and sjson work on JSON text, as upstream; the text of parsed data is
- * computed at most once per event. Simple dotted paths (`body.repository.full_name`, `headers.X-Github-Event.0`)
- * are read straight from the parsed data instead, which gives the same result as gjson on the text (the text
- * is `JSON.stringify` of that data) without serialising a large payload for every event.
+ * Event data as gjson sees it. gjson and sjson work on JSON text, as upstream, where that text is the data's
+ * bytes on the bus: what a source received, compacted (`dataJson`), or the message a sensor decoded
+ * (`envelopeOf`). Simple dotted paths (`body.repository.full_name`, `headers.X-Github-Event.0`) to a string,
+ * boolean, null or a number that prints the same are read straight from the parsed data instead, which gives
+ * the same result without reading a large payload for every event. Objects, arrays and other numbers are
+ * read from the text: gjson gives them as written (`12345678901234567890`, keys in their order), where the
+ * parsed value would not. One difference is left: of a key repeated in one object, gjson finds the first and
+ * the parsed data keeps the last, so a simple path to a scalar under a repeated key reads the last.
  */
 import type { SensorEvent } from '../events/envelope.ts';
+import { envelopeOf, goJsonEscape } from '../events/envelope.ts';
+import { dataJson, memberJson } from '../events/raw-json.ts';
 import type { GjsonResult } from '../expr/gjson.ts';
 import { get, parse } from '../expr/gjson.ts';
 import { boundedMemo } from '../memo.ts';
 
 const texts = new WeakMap<SensorEvent, string>();
 
-/** JSON text of `event.data` ('' when the event has no data). */
+/** JSON text of `event.data` ('' when the event has no data): its bytes on the bus, where they are known. */
 export function dataText(event: SensorEvent): string {
   let text = texts.get(event);
   if (text === undefined) {
     if (event.raw !== undefined) text = event.raw;
-    else text = event.data === undefined || event.data === null ? '' : JSON.stringify(event.data);
+    else if (event.data === undefined || event.data === null) text = '';
+    else text = carriedData(event) ?? goJsonEscape(dataJson(event.data) ?? JSON.stringify(event.data));
     texts.set(event, text);
   }
   return text;
+}
+
+/** The `data` member of the bus message the event was decoded from, as written there. */
+function carriedData(event: SensorEvent): string | undefined {
+  const envelope = envelopeOf(event);
+  return envelope === undefined ? undefined : memberJson(envelope, 'data');
 }
 
 /** JSON text of the event context in Argo's key order. */
@@ -37,7 +50,17 @@ export const simpleKeys: (path: string) => readonly string[] | null = boundedMem
   SIMPLE_PATH.test(path) ? path.split('.') : null,
 );
 
-/** gjson's lookup of a simple path on parsed JSON, or undefined when the path is not simple. */
+/**
+ * Whether gjson reads this number from its JSON text as it reads `JSON.stringify` of it: not for integers
+ * past 2^53 (gjson keeps the digits as written), -0, or a literal too large for a double.
+ */
+const printsAlike = (n: number) =>
+  Number.isSafeInteger(n) ? !Object.is(n, -0) : Number.isFinite(n) && !Number.isInteger(n);
+
+/**
+ * gjson's lookup of a simple path on parsed JSON; undefined when the path is not simple or leads to a value
+ * that must be read from the text (an object, an array, a number that `printsAlike` rules out).
+ */
 function lookupParsed(data: unknown, path: string): GjsonResult | undefined {
   const keys = simpleKeys(path);
   if (keys === null) return undefined;
@@ -54,10 +77,12 @@ function lookupParsed(data: unknown, path: string): GjsonResult | undefined {
       return missing;
     }
   }
-  return parse(JSON.stringify(current));
+  if (typeof current === 'object' && current !== null) return undefined;
+  if (typeof current === 'number' && !printsAlike(current)) return undefined;
+  return parse(goJsonEscape(JSON.stringify(current)));
 }
 
-/** gjson `Get` of `path` on the event data (raw bytes when the event carries them, else parsed data). */
+/** gjson `Get` of `path` on the event data (its text on the bus, or the parsed data where that is the same). */
 export function getData(event: SensorEvent, path: string): GjsonResult {
   // Only for an object or array document: gjson scans scalar documents in its own ways.
   if (event.raw === undefined && typeof event.data === 'object' && event.data !== null) {

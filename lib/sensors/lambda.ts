@@ -140,6 +140,7 @@ export async function handleSqsBatch(event: SqsBatchEvent): Promise<SqsBatchResp
       const decoded = decodeEvent(message.body);
       record = {
         event: decoded,
+        envelope: message.body,
         subject: subjectOf(decoded),
         deliveryCount: Number(message.attributes?.ApproximateReceiveCount ?? 1),
       };

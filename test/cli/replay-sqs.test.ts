@@ -7,10 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEvent, newEvent } from '../../lib/events/envelope.ts';
+import { keepRawJson } from '../../lib/events/raw-json.ts';
 import { credentials, openSqsBus, rawClient } from '../bus/sqs/helpers.ts';
 import type { Fauxqs } from '../support/fauxqs.ts';
 import { startFauxqs } from '../support/fauxqs.ts';
 import { repoRoot, run } from './helpers.ts';
+
+const BIG_BODY = '{"id":12345678901234567890, "n":1.50}';
 
 describe('outrigger replay --dlq on the SQS bus', () => {
   let fauxqs: Fauxqs;
@@ -52,7 +55,8 @@ describe('outrigger replay --dlq on the SQS bus', () => {
       source: 'github-webhook',
       subject: 'github-push',
       type: 'webhook',
-      data: {},
+      // A body as the source received it: the replayed message must carry it as written.
+      data: keepRawJson({ body: JSON.parse(BIG_BODY) as unknown }, 'body', BIG_BODY),
     });
     await raw.client.send(
       new SendMessageCommand({
@@ -72,6 +76,7 @@ describe('outrigger replay --dlq on the SQS bus', () => {
     expect(replayed.stdout).toContain('published 1 of 1 event(s)');
     const requeued = await raw.receive('rp-github-build-sensor', 10, 30);
     expect(requeued.map((m) => JSON.parse(m.Body ?? '{}').id)).toEqual(['dead-1']);
+    expect(requeued[0]?.Body).toContain('"data":{"body":{"id":12345678901234567890,"n":1.50}}');
     expect(await raw.receive('rp-github-build-sensor-dlq', 10, 30)).toEqual([]);
     raw.close();
   });

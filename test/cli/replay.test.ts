@@ -148,12 +148,14 @@ describe.runIf(requireNatsServer())('outrigger replay from JetStream', () => {
       type: 'webhook',
       data: { header: {}, body: { version: 'v3' } },
     });
+    // The data as another publisher wrote it: the replay must carry it unchanged, not as parsed.
+    const written = '{ "header": {}, "body": { "version": "v3", "build": 12345678901234567890 } }';
+    const message = `${JSON.stringify({ ...lost, data: undefined }).slice(0, -1)},"data":${written}}`;
     const { connect } = await import('nats.ws');
     const nc = await connect({ servers: server.url });
-    await nc.jetstream().publish('default.dlq.release', new TextEncoder().encode(JSON.stringify(lost)), {
+    await nc.jetstream().publish('default.dlq.release', new TextEncoder().encode(message), {
       msgID: `dlq.release.${lost.id}`,
     });
-    await nc.close();
     // Act
     const { code, stdout } = await run(['replay', sensor, '--url', server.url, '--dlq', 'release', '--json']);
     const after = await run([
@@ -166,9 +168,16 @@ describe.runIf(requireNatsServer())('outrigger replay from JetStream', () => {
       '--dry-run',
       '--json',
     ]);
+    const republished = await (await nc.jetstreamManager()).streams.getMessage('default', {
+      last_by_subj: 'default.ci.tag',
+    });
+    await nc.close();
     // Assess
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ published: [{ id: lost.id, originalId: lost.id }], failed: [] });
+    expect(new TextDecoder().decode(republished.data)).toContain(
+      '"data":{"header":{},"body":{"version":"v3","build":12345678901234567890}}}',
+    );
     expect((JSON.parse(after.stdout) as { events: { id: string }[] }).events.map((e) => e.id)).toEqual([
       ids[1],
       lost.id,

@@ -1,5 +1,14 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { compactJson, dataJson, keepRawJson, lazyRawJson } from '../../lib/events/raw-json.ts';
+import {
+  compactJson,
+  dataJson,
+  keepRawJson,
+  lazyRawJson,
+  memberJson,
+  rawJsonOf,
+} from '../../lib/events/raw-json.ts';
+import { writtenJson } from '../support/written-json.ts';
 
 describe('compactJson', () => {
   it.each([
@@ -188,5 +197,67 @@ describe('lazyRawJson', () => {
     // Act / Assert
     expect(dataJson(spaced)).toBe('{"body":[1,2]}');
     expect(dataJson(trusted)).toBe('{"body":[1, 2]}');
+  });
+});
+
+describe('memberJson', () => {
+  it.each([
+    ['{"a":1,"data":{"x":[1,"}"]}}', '{"x":[1,"}"]}'],
+    ['{ "data" : 12345678901234567890 , "b" : 2 }', '12345678901234567890'],
+    ['{"data":"a\\"}\\\\","z":1}', '"a\\"}\\\\"'],
+    ['{"data":1.50}', '1.50'],
+    ['{"data":-0}', '-0'],
+    ['{"data":true,"c":null}', 'true'],
+    ['{"data":{"n":1},"ext":"x","data":[ 1, 2 ]}', '[ 1, 2 ]'],
+    ['{"d\\u0061ta":{"k":1}}', '{"k":1}'],
+    ['{"x":{"data":1}}', undefined],
+    ['{"dat":1,"datas":2}', undefined],
+    ['{}', undefined],
+    ['[{"data":1}]', undefined],
+    ['"data"', undefined],
+    ['  {\n"data"\n:\n[]\n}\n', '[]'],
+  ])('reads %s', (text, expected) => {
+    expect(memberJson(text, 'data')).toBe(expected);
+  });
+
+  it('finds the value JSON.parse keeps, as written in the text', () => {
+    fc.assert(
+      fc.property(writtenJson(), fc.constantFrom('a', 'b', '0', '01', '__proto__', 'data'), (text, key) => {
+        // Prepare
+        const parsed = JSON.parse(text) as unknown;
+        const has =
+          typeof parsed === 'object' &&
+          parsed !== null &&
+          !Array.isArray(parsed) &&
+          Object.hasOwn(parsed, key);
+
+        // Act
+        const member = memberJson(text, key);
+
+        // Assess
+        if (has) {
+          expect(text).toContain(member);
+          expect(JSON.parse(member ?? '')).toEqual((parsed as Record<string, unknown>)[key]);
+        } else {
+          expect(member).toBeUndefined();
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('rawJsonOf', () => {
+  it('gives the marked text, compacted, only while the field still holds what it was parsed into', () => {
+    // Prepare
+    const kept = keepRawJson({ data: { n: 1 } as unknown }, 'data', '{ "n": 1.0 }');
+    const replaced = keepRawJson({ data: { n: 1 } as unknown }, 'data', '{ "n": 1.0 }');
+    replaced.data = { n: 2 };
+
+    // Act / Assert
+    expect(rawJsonOf(kept, 'data')).toBe('{"n":1.0}');
+    expect(rawJsonOf(kept, 'body')).toBeUndefined();
+    expect(rawJsonOf(replaced, 'data')).toBeUndefined();
+    expect(rawJsonOf({ data: 1 }, 'data')).toBeUndefined();
   });
 });

@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SensorEvent } from '../../lib/events/envelope.ts';
+import { decodeEnvelope, encodeEvent, newEvent, toSensorEvent } from '../../lib/events/envelope.ts';
+import { keepRawJson } from '../../lib/events/raw-json.ts';
 import { get } from '../../lib/expr/gjson.ts';
 import { dataText, getData } from '../../lib/sensors/event-data.ts';
+import { trickyKeys, writtenJson } from '../support/written-json.ts';
 
 const eventWith = (data: unknown): SensorEvent => ({
   context: {
@@ -21,6 +24,8 @@ const keys = fc.oneof(
   fc.constantFrom('a', 'b', 'length', '__proto__', 'X-Github-Event', '01', '00', '-1'),
   fc.nat(3).map(String),
 );
+// Keys unique: of a repeated key JSON.parse keeps the last and gjson finds the first (event-data.ts).
+const jsonText = writtenJson({ uniqueKeys: true });
 
 describe('reading paths from event data', () => {
   it('answer simple paths on parsed data exactly as gjson on the JSON text', () => {
@@ -67,4 +72,93 @@ describe('reading paths from event data', () => {
     expect(wildcard.raw).toBe('2');
     expect(asWritten.raw).toBe('1.50');
   });
+
+  it('read the data of a decoded message as written there: integers past 2^53, key order, number forms', () => {
+    // Prepare: a body as a provider sent it, on the bus as Argo carries it.
+    const written = '{"id":12345678901234567890,"m":{"2":"b","1":"a"},"x":1.50,"big":1e400,"z":-0}';
+    const envelope = envelopeAround(written);
+    const event = toSensorEvent(decodeEnvelope(envelope).event, envelope);
+
+    // Act
+    const read = ['id', 'm', 'x', 'big', 'z'].map((path) => getData(event, path).string());
+
+    // Assess
+    expect(read).toEqual(['12345678901234567890', '{"2":"b","1":"a"}', '1.5', '+Inf', '-0']);
+    expect(dataText(event)).toBe(written);
+  });
+
+  it('read the data as written wherever the message puts it, spaced, first, before extensions or twice', () => {
+    // Prepare
+    const head = '{"specversion":"1.0","id":"e1","source":"s","subject":"e","type":"webhook"';
+    const spaced = `${head},\n  "data" : { "id" : 12345678901234567890 }\n}\n`;
+    const dataFirst =
+      '{"data":{"id":12345678901234567890},"specversion":"1.0","id":"e1","source":"s","subject":"e","type":"webhook"}';
+    const extensionAfter = `${head},"data":{"id":12345678901234567890},"traceparent":"x"}`;
+    // Of two `data` members Go's decoder keeps the last, as JSON.parse does.
+    const twice = `${head},"data":{"id":1},"data":{"id":12345678901234567890}}`;
+    const read = (text: string) => {
+      const event = toSensorEvent(decodeEnvelope(text).event, text);
+      return [getData(event, 'id').string(), dataText(event)];
+    };
+
+    // Act / Assess
+    expect(read(spaced)).toEqual(['12345678901234567890', '{ "id" : 12345678901234567890 }']);
+    expect(read(dataFirst)).toEqual(['12345678901234567890', '{"id":12345678901234567890}']);
+    expect(read(extensionAfter)).toEqual(['12345678901234567890', '{"id":12345678901234567890}']);
+    expect(read(twice)).toEqual(['12345678901234567890', '{"id":12345678901234567890}']);
+  });
+
+  it('read the data an in-process bus hands over as the source received it, escaped as Go writes it', () => {
+    // Prepare: the embedded bus passes the object; the source kept the body's bytes beside it.
+    const body = '{"id":12345678901234567890, "html":"<b>"}';
+    const data = keepRawJson({ header: {}, body: JSON.parse(body) as unknown }, 'body', Buffer.from(body));
+    const event = toSensorEvent(newEvent({ source: 's', subject: 'e', type: 'webhook', data }));
+
+    // Act
+    const id = getData(event, 'body.id').string();
+    const whole = getData(event, 'body').raw;
+
+    // Assess
+    expect([id, whole]).toEqual([
+      '12345678901234567890',
+      '{"id":12345678901234567890,"html":"\\u003cb\\u003e"}',
+    ]);
+    expect(dataText(event)).toBe(
+      envelopeDataOf(encodeEvent(newEvent({ source: 's', subject: 'e', type: 'webhook', data }))),
+    );
+  });
+
+  it('answer every simple path of a decoded message as gjson on the data as written', () => {
+    fc.assert(
+      fc.property(jsonText, fc.array(trickyKeys, { minLength: 1, maxLength: 4 }), (written, path) => {
+        // Prepare
+        const envelope = envelopeAround(written);
+        const event = toSensorEvent(decodeEnvelope(envelope).event, envelope);
+        const dotted = path.join('.');
+
+        // Act
+        const read = getData(event, dotted);
+        const wanted = get(written, dotted);
+
+        // Assess: what filters and parameters use (a string or number's raw text is not one of them).
+        expect([read.exists, read.type, read.string(), read.bool()]).toEqual([
+          wanted.exists,
+          wanted.type,
+          wanted.string(),
+          wanted.bool(),
+        ]);
+        expect(Object.is(read.float(), wanted.float())).toBe(true);
+        if (read.type !== 'String' && read.type !== 'Number') expect(read.raw).toBe(wanted.raw);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
+
+function envelopeAround(data: string): string {
+  return `{"specversion":"1.0","id":"e1","source":"s","type":"webhook","subject":"e","datacontenttype":"application/json","time":"2024-01-01T00:00:00Z","data":${data}}`;
+}
+
+function envelopeDataOf(envelope: string): string {
+  return envelope.slice(envelope.indexOf('"data":') + 7, -1);
+}

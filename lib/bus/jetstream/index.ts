@@ -31,7 +31,7 @@ import type {
 } from 'nats.ws';
 import { BusError, ErrorCode, OutriggerError, PayloadError } from '../../errors.ts';
 import type { CloudEvent } from '../../events/envelope.ts';
-import { decodeEvent, encodeEventBytes, subjectOf } from '../../events/envelope.ts';
+import { decodeEnvelope, encodeEventBytes, subjectOf } from '../../events/envelope.ts';
 import type { NatsModule } from '../nats-client.ts';
 import { connectNats, loadNats, RECONNECT_FOREVER } from '../nats-client.ts';
 import type { BatchHandler, Bus, BusRecord, ConsumerOptions, RecordOutcome, Subscription } from '../port.ts';
@@ -550,9 +550,10 @@ export class JetStreamBus implements Bus {
         settlements.push(this.deadLetter(spec, message, reason));
       } else {
         try {
+          const { event, text } = decodeEnvelope(message.data);
           handed.push({
             message,
-            record: { event: decodeEvent(message.data), subject: message.subject, deliveryCount: deliveries },
+            record: { event, envelope: text, subject: message.subject, deliveryCount: deliveries },
           });
         } catch (err) {
           tally.deadLettered++;

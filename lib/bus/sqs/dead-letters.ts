@@ -3,7 +3,7 @@
  * receipt handles so they are deleted only after they were published again (nothing is lost in between).
  */
 import type { CloudEvent } from '../../events/envelope.ts';
-import { decodeEvent } from '../../events/envelope.ts';
+import { decodeForResend } from '../../events/envelope.ts';
 import { sensorQueueNames } from './names.ts';
 
 export interface DeadLetterQueue {
@@ -57,7 +57,7 @@ export async function readDeadLetters(
     for (const message of Messages) {
       if (message.ReceiptHandle) allHandles.push(message.ReceiptHandle);
       try {
-        const event = decodeEvent(message.Body ?? '');
+        const event = decodeForResend(message.Body ?? '');
         events.push(event);
         if (message.ReceiptHandle) handles.set(event.id, message.ReceiptHandle);
       } catch {

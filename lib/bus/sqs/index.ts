@@ -551,7 +551,12 @@ export class SqsBus implements Bus {
       }
       handed.push({
         delivery,
-        record: { event: delivery.event, subject, deliveryCount: delivery.receiveCount },
+        record: {
+          event: delivery.event,
+          envelope: delivery.body,
+          subject,
+          deliveryCount: delivery.receiveCount,
+        },
       });
     }
     let outcomes: RecordOutcome[] = [];
@@ -713,6 +718,7 @@ export class SqsBus implements Bus {
       outcomes = await handler(
         decodable.map((d) => ({
           event: d.event as CloudEvent,
+          envelope: d.body,
           subject: subjectOf(d.event as CloudEvent, this.busName),
           deliveryCount: d.receiveCount,
         })),

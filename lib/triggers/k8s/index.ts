@@ -84,20 +84,19 @@ function invalid(context: RenderContext, message: string): TriggerError {
   );
 }
 
-/** RFC 4648 base32 in lower case: DNS-safe characters only. */
-function base32(bytes: Uint8Array): string {
-  let bits = 0;
-  let value = 0;
+/**
+ * The first HASH_LENGTH characters of RFC 4648 base32 (lower case: DNS-safe) of the bytes `hex` spells.
+ * Read from the hex digest: a Buffer digest costs 1.5 µs a firing against 0.6 µs for hex.
+ */
+function base32Prefix(hex: string): string {
+  // 13 hex digits are 52 bits, exact in a double; the first 50 make the 10 characters.
+  let bits = Math.floor(Number.parseInt(hex.slice(0, 13), 16) / 4);
   let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
+  for (let k = 0; k < HASH_LENGTH; k++) {
+    out = BASE32[bits % 32] + out;
+    bits = Math.floor(bits / 32);
   }
-  return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
+  return out;
 }
 
 /** `generateName` plus a hash of sensor, trigger and event ids: the same firing always gets the same name. */
@@ -108,9 +107,9 @@ export function idempotentName(
   eventIds: readonly string[],
 ): string {
   // One-shot hash: no Hash object per fired trigger.
-  const digest = hash('sha256', `${sensor}/${trigger}/${eventIds.join(',')}`, 'buffer');
+  const digest = hash('sha256', `${sensor}/${trigger}/${eventIds.join(',')}`, 'hex');
   // Keep the whole hash: a Job name must stay within 63 characters (it becomes a label value).
-  return `${generateName.slice(0, 63 - HASH_LENGTH)}${base32(digest).slice(0, HASH_LENGTH)}`;
+  return `${generateName.slice(0, 63 - HASH_LENGTH)}${base32Prefix(digest)}`;
 }
 
 /** The object of a `resource` or `inline` source. */

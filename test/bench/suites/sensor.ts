@@ -5,7 +5,13 @@
  * "through the reference sensor's filters and parameters"). And the article's dataTemplate renders per second.
  */
 import { join } from 'node:path';
-import { decodeEvent, encodeEvent, newEvent, toSensorEvent } from '../../../lib/events/envelope.ts';
+import {
+  decodeEnvelope,
+  decodeEvent,
+  encodeEvent,
+  newEvent,
+  toSensorEvent,
+} from '../../../lib/events/envelope.ts';
 import { compileTemplate } from '../../../lib/expr/template/index.ts';
 import { loadManifests } from '../../../lib/manifests/index.ts';
 import { advanceConditions, compileSensor, judgeDependencies } from '../../../lib/sensors/engine.ts';
@@ -44,7 +50,11 @@ export async function prepareSensor() {
   const decoded = encoded.map((bytes) => decodeEvent(bytes));
 
   let fired = 0;
-  const processOne = (i: number) => process(toSensorEvent(decodeEvent(encoded[i % encoded.length]!)));
+  const processOne = (i: number) => {
+    // As the sensor function reads a message: the view keeps the text for paths that need it as written.
+    const { event, text } = decodeEnvelope(encoded[i % encoded.length]!);
+    return process(toSensorEvent(event, text));
+  };
   // A fresh sensor view per call, as every delivery makes one; the data underneath is shared (read only).
   const processDecoded = (i: number) => process(toSensorEvent(decoded[i % decoded.length]!));
   const process = async (event: ReturnType<typeof toSensorEvent>) => {

@@ -117,6 +117,26 @@ describe('k8s trigger render', () => {
     expect(name.slice(-10)).toBe(idempotentName('', 'ci', 'build', ['e1']));
   });
 
+  // A redelivery after an upgrade must find the Job the old version created: names never change.
+  it.each([
+    [
+      'build-backend-',
+      'github-build-sensor',
+      'build-trigger',
+      ['0f1e2d3c4b5a69788796a5b4c3d2e1f0'],
+      'build-backend-2dqirseweg',
+    ],
+    ['', 'ci', 'build', ['e1'], 'hqqvozk6vl'],
+    ['wf-', 's', 't', ['a', 'b', 'c'], 'wf-t4peffbo3q'],
+    ['ünï-', 'séñsor', 'trïg', ['😀'], 'ünï-yhzotqz66u'],
+  ])('names %s for %s/%s/%j as earlier versions did', (generateName, sensor, trigger, ids, expected) => {
+    // Act
+    const name = idempotentName(generateName, sensor, trigger, ids);
+
+    // Assess
+    expect(name).toBe(expected);
+  });
+
   it('reads an inline YAML source', () => {
     // Prepare
     const spec: K8sTriggerSpec = {

@@ -178,14 +178,11 @@ describe('secret and signature comparisons', () => {
   const callSites = [
     ['lib/sources/verify.ts', 'timingSafeEqual(left, right)'],
     ['lib/sources/ingest.ts', "constantTimeEqual(header.slice('Bearer '.length), expected)"],
-    [
-      'lib/sources/webhook/index.ts',
-      'constantTimeEqual(digest, hmacDigest(algorithm, secret, request.body))',
-    ],
-    ['lib/sources/github/index.ts', 'constantTimeEqual(digest, hmacDigest(algorithm, secret, body))'],
+    ['lib/sources/webhook/index.ts', 'constantTimeEqual(digest, expected)'],
+    ['lib/sources/github/index.ts', 'constantTimeEqual(digest, hmacHex(algorithm, secret, body))'],
     ['lib/sources/gitlab/index.ts', 'constantTimeEqual(token, expected)'],
-    ['lib/sources/signature.ts', "constantTimeEqual(digest, hmacDigest('sha256', secret, request.body))"],
-    ['lib/sources/slack/index.ts', "constantTimeEqual(digest, hmacDigest('sha256', secret, base))"],
+    ['lib/sources/signature.ts', "constantTimeEqual(digest, hmacHex('sha256', secret, request.body))"],
+    ['lib/sources/slack/index.ts', "constantTimeEqual(digest, hmacHex('sha256', secret, base))"],
     ['lib/sources/slack/index.ts', 'constantTimeEqual(token, expected)'],
     ['lib/sources/stripe/index.ts', 'constantTimeEqual(s, expected)'],
   ] as const;

@@ -70,6 +70,17 @@ describe('github signature verification (conformance section I)', () => {
     await expect(verify({ [header]: signature })).resolves.toBeUndefined();
   });
 
+  it('accepts a digest in upper-case hex, as Go decodes either case', async () => {
+    // Prepare
+    const signature = 'sha256=B1F8020F5B4CD42042F807DD939015C4A418BC1FF7F604DD55B0A19B5D953D9B';
+
+    // Act / Assess
+    await expect(verify({ 'X-Hub-Signature-256': signature })).resolves.toBeUndefined();
+    await expect(verify({ 'X-Hub-Signature-256': signature.replace('B1F8', 'B1F9') })).rejects.toThrow(
+      new AuthError('payload signature check failed'),
+    );
+  });
+
   it('accepts a form delivery signed over its url-encoded bytes (GH-09)', async () => {
     // Prepare
     const body = 'payload=%7B%22yo%22%3Atrue%7D';

@@ -13,7 +13,7 @@ import { eventHeaders, githubDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
 import type { HmacAlgorithm } from '../verify.ts';
-import { constantTimeEqual, decodeHex, hmacDigest } from '../verify.ts';
+import { constantTimeEqual, hexDigest, hmacHex } from '../verify.ts';
 
 /** Event data of a GitHub event (`headers` plural, unlike the plain webhook). */
 export interface GithubEventData {
@@ -31,9 +31,9 @@ export function verifyGithubSignature(signature: string | undefined, body: Buffe
   if (eq < 0) throw new AuthError('malformed signature: expected <algorithm>=<hex digest>');
   const algorithm = ALGORITHMS[signature.slice(0, eq)];
   if (!algorithm) throw new AuthError(`unknown hash type prefix: "${signature.slice(0, eq).slice(0, 20)}"`);
-  const digest = decodeHex(signature.slice(eq + 1));
+  const digest = hexDigest(signature.slice(eq + 1));
   if (!digest) throw new AuthError('error decoding signature: not hex');
-  if (!constantTimeEqual(digest, hmacDigest(algorithm, secret, body))) {
+  if (!constantTimeEqual(digest, hmacHex(algorithm, secret, body))) {
     throw new AuthError('payload signature check failed');
   }
 }

@@ -12,7 +12,7 @@ import { safeEventId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import { jsonResponse } from '../response.ts';
 import type { SourceModule } from '../types.ts';
-import { constantTimeEqual, decodeHex, hmacDigest } from '../verify.ts';
+import { constantTimeEqual, hexDigest, hmacHex } from '../verify.ts';
 
 /** The fields of a Slack event spec this module reads. */
 export interface SlackSpec {
@@ -71,9 +71,9 @@ function verifySignature(request: HttpRequest, secret: string, nowSeconds: numbe
     throw new AuthError('X-Slack-Request-Timestamp is more than 5 minutes away from now');
   }
   if (!signature.startsWith('v0=')) throw new AuthError('X-Slack-Signature must start with "v0="');
-  const digest = decodeHex(signature.slice(3));
+  const digest = hexDigest(signature.slice(3));
   const base = Buffer.concat([Buffer.from(`v0:${timestamp}:`, 'utf8'), request.body]);
-  if (!digest || !constantTimeEqual(digest, hmacDigest('sha256', secret, base))) {
+  if (!digest || !constantTimeEqual(digest, hmacHex('sha256', secret, base))) {
     throw new AuthError('slack signature check failed');
   }
 }

@@ -12,7 +12,7 @@ import { parseJsonObject } from '../body.ts';
 import { safeEventId } from '../headers.ts';
 import { jsonResponse } from '../response.ts';
 import type { SourceModule } from '../types.ts';
-import { constantTimeEqual, decodeHex, hmacDigest } from '../verify.ts';
+import { constantTimeEqual, hexDigest, hmacHex } from '../verify.ts';
 
 /** The fields of a Stripe event spec this module reads. */
 export interface StripeSpec {
@@ -40,14 +40,14 @@ export function verifyStripeSignature(
 ): void {
   if (!header) throw new AuthError('missing Stripe-Signature header');
   let timestamp: string | undefined;
-  const signatures: Buffer[] = [];
+  const signatures: string[] = [];
   for (const part of header.split(',')) {
     const eq = part.indexOf('=');
     const key = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     if (key === 't') timestamp = value;
     if (key === 'v1') {
-      const digest = decodeHex(value);
+      const digest = hexDigest(value);
       if (digest) signatures.push(digest);
     }
   }
@@ -57,7 +57,7 @@ export function verifyStripeSignature(
   if (Math.abs(nowSeconds - Number(timestamp)) > STRIPE_TOLERANCE_SECONDS) {
     throw new AuthError('Stripe-Signature timestamp is outside the tolerance');
   }
-  const expected = hmacDigest('sha256', secret, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body]));
+  const expected = hmacHex('sha256', secret, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body]));
   // Every v1 is compared, so timing does not tell which one matched.
   const matched = signatures.map((s) => constantTimeEqual(s, expected)).some(Boolean);
   if (!matched) throw new AuthError('stripe signature check failed');

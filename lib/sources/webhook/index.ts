@@ -12,7 +12,7 @@ import { eventHeaders, providerDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
 import type { HmacAlgorithm } from '../verify.ts';
-import { constantTimeEqual, decodeBase64, decodeHex, hmacDigest } from '../verify.ts';
+import { constantTimeEqual, decodeBase64, hexDigest, hmacDigest, hmacHex } from '../verify.ts';
 
 /** Event data of a webhook event, as Argo's `WebhookEventData`. */
 export interface WebhookEventData {
@@ -47,11 +47,13 @@ function verifyHmac(request: HttpRequest, spec: WebhookEventSpec, secret: string
   if (!given.startsWith(prefix))
     throw new AuthError(`signature in ${header} does not start with "${prefix}"`);
   const text = given.slice(prefix.length);
-  const digest = encoding === 'hex' ? decodeHex(text) : decodeBase64(text);
+  const digest = encoding === 'hex' ? hexDigest(text) : decodeBase64(text);
   if (!digest) throw new AuthError(`signature in ${header} is not ${encoding}`);
-  if (!constantTimeEqual(digest, hmacDigest(algorithm, secret, request.body))) {
-    throw new AuthError('signature check failed');
-  }
+  const expected =
+    encoding === 'hex'
+      ? hmacHex(algorithm, secret, request.body)
+      : hmacDigest(algorithm, secret, request.body);
+  if (!constantTimeEqual(digest, expected)) throw new AuthError('signature check failed');
 }
 
 /** The `webhook` source module. */

@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { CloudEvent, EventContext, SensorEvent } from '../events/envelope.ts';
-import { rfc3339Nano, toSensorEvent } from '../events/envelope.ts';
+import { rfc3339Nano, sensorView, toSensorEvent } from '../events/envelope.ts';
+import { elementsJson } from '../events/raw-json.ts';
 
 /** An event file that is not one of the accepted shapes; the CLI answers exit 2. */
 export class EventFileError extends Error {}
@@ -23,8 +24,11 @@ function text(record: Record<string, unknown>, key: string, where: string, fallb
   );
 }
 
-/** Turns one parsed JSON value into the event a sensor sees; `where` names it in errors. */
-export function toEvent(value: unknown, where: string, fallbackId: string): SensorEvent {
+/**
+ * Turns one parsed JSON value into the event a sensor sees; `where` names it in errors. `written`, the JSON the
+ * value was parsed from, lets paths read the data as written there, as they would on the bus.
+ */
+export function toEvent(value: unknown, where: string, fallbackId: string, written?: string): SensorEvent {
   if (!isObject(value)) throw new EventFileError(`${where}: an event must be a JSON object`);
   const now = rfc3339Nano(new Date());
   if (isObject(value.context) && 'data' in value) {
@@ -38,7 +42,7 @@ export function toEvent(value: unknown, where: string, fallbackId: string): Sens
       subject: text(c, 'subject', `${where} context`),
       time: text(c, 'time', `${where} context`, now).replace(/\.\d+Z$/, 'Z'),
     };
-    return { context, data: value.data };
+    return sensorView(context, value.data, written);
   }
   if ('context' in value)
     throw new EventFileError(`${where}: a sensor-view event needs both context and data`);
@@ -57,7 +61,7 @@ export function toEvent(value: unknown, where: string, fallbackId: string): Sens
     datacontenttype: 'application/json',
     data: value.data ?? null,
   };
-  const sensorEvent = toSensorEvent(event);
+  const sensorEvent = toSensorEvent(event, written);
   const contentType = value.datacontenttype;
   if (typeof contentType === 'string') sensorEvent.context.datacontenttype = contentType;
   return sensorEvent;
@@ -78,7 +82,9 @@ export async function readEventFile(path: string, cwd: string): Promise<SensorEv
     throw new EventFileError(`${path}: not JSON (${(err as Error).message})`);
   }
   const name = basename(path);
-  if (Array.isArray(parsed))
-    return parsed.map((item, i) => toEvent(item, `${path}[${i}]`, `${name}#${i + 1}`));
-  return [toEvent(parsed, path, name)];
+  if (Array.isArray(parsed)) {
+    const texts = elementsJson(raw);
+    return parsed.map((item, i) => toEvent(item, `${path}[${i}]`, `${name}#${i + 1}`, texts?.[i]));
+  }
+  return [toEvent(parsed, path, name, raw)];
 }

@@ -213,6 +213,14 @@ class CarriedSensorEvent implements SensorEvent {
 export const envelopeOf = (event: SensorEvent): string | undefined => CarriedSensorEvent.envelopeOf(event);
 
 /**
+ * A sensor's view of an event; `envelope` is the JSON text it was read from (a bus message, an event file),
+ * whose `data` member paths are read from as written.
+ */
+export function sensorView(context: EventContext, data: unknown, envelope?: string): SensorEvent {
+  return envelope === undefined ? { context, data } : new CarriedSensorEvent(context, data, envelope);
+}
+
+/**
  * Splits an envelope into the Sensor's `{context, data}` view; `envelope` is the text it was decoded from,
  * when it came off a bus as bytes.
  */
@@ -227,10 +235,7 @@ export function toSensorEvent(event: CloudEvent, envelope?: string): SensorEvent
     subject: event.subject,
     time: seconds,
   };
-  const view: SensorEvent =
-    envelope === undefined
-      ? { context, data: event.data }
-      : new CarriedSensorEvent(context, event.data, envelope);
+  const view = sensorView(context, event.data, envelope);
   if (event.traceparent !== undefined) view.traceparent = event.traceparent;
   return view;
 }

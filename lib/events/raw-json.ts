@@ -291,3 +291,18 @@ export function memberJson(text: string, key: string): string | undefined {
   }
   return found;
 }
+
+/** The text of each element of the JSON array `text`, as written; undefined when `text` is not an array. */
+export function elementsJson(text: string): string[] | undefined {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x5b) return undefined;
+  i = skipSpace(text, i + 1);
+  const elements: string[] = [];
+  while (i < text.length && text.charCodeAt(i) !== 0x5d) {
+    const end = valueEnd(text, i);
+    elements.push(text.slice(i, end));
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) === 0x2c) i = skipSpace(text, i + 1);
+  }
+  return elements;
+}

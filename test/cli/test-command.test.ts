@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TestReport } from '../../lib/cli/simulate.ts';
@@ -118,6 +120,33 @@ describe('outrigger test', () => {
     const report = JSON.parse(stdout) as TestReport;
     expect(report.events).toHaveLength(2);
     expect(report.triggers[0]!.fired).toBe(1);
+  });
+
+  it('reads the data of an event file as written there, as the sensor reads it off the bus', async () => {
+    // Prepare: one CloudEvent and one sensor view, each with a commit id past 2^53 and spaced JSON.
+    const dir = await mkdtemp(join(tmpdir(), 'outrigger-test-cmd-'));
+    const body = (id: string) =>
+      `{ "ref": "refs/heads/main", "after": 12345678901234567890, "repository": { "full_name": "myorg/backend-api" }, "n": "${id}" }`;
+    const context = '"source": "github-webhook", "subject": "github-push"';
+    const file = join(dir, 'events.json');
+    await writeFile(
+      file,
+      `[\n { "id": "c1", ${context}, "data": { "body": ${body('1')} } },\n { "context": { "id": "v1", ${context} }, "data": { "body": ${body('2')} } }\n]\n`,
+    );
+
+    // Act
+    const { code, stdout } = await run(['test', buildSensor, '-e', file, '--json']);
+
+    // Assess
+    await rm(dir, { recursive: true, force: true });
+    expect(code).toBe(0);
+    const renders = (JSON.parse(stdout) as TestReport).triggers[0]!.renders;
+    const commits = renders.map(
+      (r) =>
+        (r.resource as { spec: { template: { spec: { containers: { env: { value: string }[] }[] } } } }).spec
+          .template.spec.containers[0]!.env[0]!.value,
+    );
+    expect(commits).toEqual(['12345678901234567890', '12345678901234567890']);
   });
 
   it('answers 2 for an event file that is not an event, an invalid manifest, or no --event', async () => {

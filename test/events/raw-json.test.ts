@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   compactJson,
   dataJson,
+  elementsJson,
   keepRawJson,
   lazyRawJson,
   memberJson,
@@ -259,5 +260,37 @@ describe('rawJsonOf', () => {
     expect(rawJsonOf(kept, 'body')).toBeUndefined();
     expect(rawJsonOf(replaced, 'data')).toBeUndefined();
     expect(rawJsonOf({ data: 1 }, 'data')).toBeUndefined();
+  });
+});
+
+describe('elementsJson', () => {
+  it.each([
+    ['[]', []],
+    [' [ 1 , "a]" ,{"b":[2]} , null ] ', ['1', '"a]"', '{"b":[2]}', 'null']],
+    ['[12345678901234567890,1.50]', ['12345678901234567890', '1.50']],
+    ['{"a":1}', undefined],
+  ])('splits %s', (text, expected) => {
+    expect(elementsJson(text)).toEqual(expected);
+  });
+
+  it('gives each element as written, parsing to what JSON.parse gives', () => {
+    fc.assert(
+      fc.property(
+        fc.array(writtenJson(), { maxLength: 5 }),
+        fc.constantFrom('', ' ', '\n'),
+        (items, space) => {
+          // Prepare
+          const text = `[${space}${items.join(`${space},${space}`)}${space}]`;
+
+          // Act
+          const elements = elementsJson(text);
+
+          // Assess
+          expect(elements).toEqual(items);
+          expect(elements?.map((e) => JSON.parse(e) as unknown)).toEqual(JSON.parse(text));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -52,13 +52,17 @@ class RawMark extends Stamp {
   }
 }
 
-/** Marks `data[key]` as parsed from the JSON `source`: `dataJson` writes that text in its place. */
+/**
+ * Marks `data[key]` as parsed from the JSON `source`: `dataJson` writes that text in its place (compacted
+ * unless `compact` says it already is).
+ */
 export function keepRawJson<T extends object>(
   data: T,
   key: keyof T & string,
   source: Uint8Array | string,
+  compact = false,
 ): T {
-  RawMark.mark(data, { key, value: data[key], source, compact: false });
+  RawMark.mark(data, { key, value: data[key], source, compact });
   return data;
 }
 

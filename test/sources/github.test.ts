@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, ErrorCode, PayloadError } from '../../lib/errors.ts';
+import { encodeEvent, newEvent } from '../../lib/events/envelope.ts';
 import type { GithubEventSpec } from '../../lib/manifests/types.ts';
 import { createStaticSecretResolver } from '../../lib/secrets/local.ts';
 import { githubSource, verifyGithubSignature } from '../../lib/sources/github/index.ts';
@@ -183,6 +184,24 @@ describe('github event data', () => {
     // Assess
     expect(JSON.stringify(data.body)).toBe(
       '{"X-GitHub-Delivery":"","X-GitHub-Event":"","a":1,"z":{"a":[{"c":2,"d":1}],"b":1}}',
+    );
+  });
+
+  it('puts on the bus the text Go marshals the map to, where JSON.stringify would differ', () => {
+    // Prepare: integer-like keys (a JavaScript object lists them first), a key past U+FFFF (UTF-16 and
+    // UTF-8 order differ), -0, a lone surrogate, and an integer past 2^53 (a float64 in Go too).
+    const request = httpRequest({
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
+      body: '{"b":1,"10":2,"9":{"2":1,"10":[-0]},"\ud83d\ude00":1,"\uffee":2,"s":"\ud800","n":12345678901234567890}',
+    });
+
+    // Act
+    const data = githubSource.toEventData(request, {});
+    const encoded = encodeEvent(newEvent({ source: 'gh', subject: 'push', type: 'github', data }));
+
+    // Assess: Go's order is byte order; its float64 prints as JavaScript's double does.
+    expect(encoded).toContain(
+      '"body":{"10":2,"9":{"10":[-0],"2":1},"X-GitHub-Delivery":"","X-GitHub-Event":"push","b":1,"n":12345678901234567000,"s":"\ufffd","\uffee":2,"\ud83d\ude00":1}',
     );
   });
 

@@ -7,8 +7,16 @@
 
 import { AuthError, PayloadError } from '../../errors.ts';
 import { headerValue } from '../../events/headers.ts';
+import { keepRawJson } from '../../events/raw-json.ts';
 import type { GithubEventSpec } from '../../manifests/types.ts';
-import { mediaType, parseGoForm, parseJsonObject, sortKeysDeep, unsupportedMediaType } from '../body.ts';
+import {
+  goMarshalJson,
+  mediaType,
+  parseGoForm,
+  parseJsonObject,
+  sortKeysDeep,
+  unsupportedMediaType,
+} from '../body.ts';
 import { eventHeaders, githubDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
@@ -71,7 +79,8 @@ export const githubSource: SourceModule<GithubEventSpec> = {
       body: sortKeysDeep(payload) as Record<string, unknown>,
     };
     if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
-    return data;
+    // Upstream re-marshals the map: its text, not JSON.stringify's, goes on the bus and is what paths read.
+    return keepRawJson(data, 'body', goMarshalJson(payload), true);
   },
   deliveryId: (request) => githubDeliveryId(request.headers),
 };

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { CloudEvent, EventContext, SensorEvent } from '../events/envelope.ts';
 import { rfc3339Nano, sensorView, toSensorEvent } from '../events/envelope.ts';
-import { elementsJson } from '../events/raw-json.ts';
+import { elementsJson } from '../sensors/event-data.ts';
 
 /** An event file that is not one of the accepted shapes; the CLI answers exit 2. */
 export class EventFileError extends Error {}

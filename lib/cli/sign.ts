@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretKeySelector, WebhookContext, WebhookHmac } from '../manifests/types.ts';
 import type { SecretResolver } from '../secrets/resolver.ts';
-import { hmacDigest } from '../sources/verify.ts';
+import { hmacDigest, hmacHex } from '../sources/verify.ts';
 
 /** Facts a signature depends on, injected so tests are deterministic. */
 export interface SignOptions {
@@ -60,7 +60,7 @@ export async function providerHeaders(
     }
     case 'github':
       if (webhookSecret) {
-        const digest = hmacDigest('sha256', await secrets.get(webhookSecret), body).toString('hex');
+        const digest = hmacHex('sha256', await secrets.get(webhookSecret), body);
         headers['X-Hub-Signature-256'] = `sha256=${digest}`;
       }
       break;
@@ -72,7 +72,7 @@ export async function providerHeaders(
     case 'bitbucket':
     case 'bitbucketserver':
       if (webhookSecret) {
-        const digest = hmacDigest('sha256', await secrets.get(webhookSecret), body).toString('hex');
+        const digest = hmacHex('sha256', await secrets.get(webhookSecret), body);
         headers['X-Hub-Signature'] = `sha256=${digest}`;
       }
       break;
@@ -82,8 +82,7 @@ export async function providerHeaders(
         const ts = String(options.nowSeconds);
         const base = Buffer.concat([Buffer.from(`v0:${ts}:`, 'utf8'), body]);
         headers['X-Slack-Request-Timestamp'] = ts;
-        headers['X-Slack-Signature'] =
-          `v0=${hmacDigest('sha256', await secrets.get(signing), base).toString('hex')}`;
+        headers['X-Slack-Signature'] = `v0=${hmacHex('sha256', await secrets.get(signing), base)}`;
       }
       break;
     }
@@ -92,7 +91,7 @@ export async function providerHeaders(
         const t = String(options.nowSeconds);
         const base = Buffer.concat([Buffer.from(`${t}.`, 'utf8'), body]);
         headers['Stripe-Signature'] =
-          `t=${t},v1=${hmacDigest('sha256', await secrets.get(webhookSecret), base).toString('hex')}`;
+          `t=${t},v1=${hmacHex('sha256', await secrets.get(webhookSecret), base)}`;
       }
       break;
   }

@@ -9,7 +9,7 @@ import { redactUrl } from '../bus/jetstream/index.ts';
 import { connectNats, loadNats } from '../bus/nats-client.ts';
 import { BusError } from '../errors.ts';
 import type { CloudEvent } from '../events/envelope.ts';
-import { decodeForResend } from '../events/envelope.ts';
+import { decodeForResend } from '../sensors/event-data.ts';
 
 /** What to read. */
 export interface StreamQuery {

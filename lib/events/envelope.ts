@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { PayloadError } from '../errors.ts';
 import { latestMemo } from '../memo.ts';
-import { dataJson, dataJsonBytes, goJsonEscape, keepRawJson, memberJson, rawJsonOf } from './raw-json.ts';
+import { dataJson, dataJsonBytes, goJsonEscape, rawJsonOf } from './raw-json.ts';
 
 export { goJsonEscape } from './raw-json.ts';
 
@@ -148,16 +148,6 @@ export function decodeEnvelope(bytes: string | Uint8Array): { event: CloudEvent;
     ...(record as Omit<CloudEvent, 'datacontenttype' | 'time'>),
   } as CloudEvent;
   return { event, text };
-}
-
-/**
- * `decodeEvent` for a message that is published again (`outrigger replay`): its data keeps the text it was
- * written as, so `encodeEvent` writes it back unchanged instead of re-serialising the parsed value.
- */
-export function decodeForResend(bytes: string | Uint8Array): CloudEvent {
-  const { event, text } = decodeEnvelope(bytes);
-  const data = memberJson(text, 'data');
-  return data === undefined ? event : keepRawJson(event, 'data', data);
 }
 
 /** Bus subject `<bus>.<eventSourceName>.<eventName>`, as Argo's JetStream bus names it. */

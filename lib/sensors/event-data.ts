@@ -8,9 +8,9 @@
  * parsed value would not. One difference is left: of a key repeated in one object, gjson finds the first and
  * the parsed data keeps the last, so a simple path to a scalar under a repeated key reads the last.
  */
-import type { SensorEvent } from '../events/envelope.ts';
-import { envelopeOf, goJsonEscape } from '../events/envelope.ts';
-import { dataJson, memberJson } from '../events/raw-json.ts';
+import type { CloudEvent, SensorEvent } from '../events/envelope.ts';
+import { decodeEnvelope, envelopeOf, goJsonEscape } from '../events/envelope.ts';
+import { dataJson, keepRawJson } from '../events/raw-json.ts';
 import type { GjsonResult } from '../expr/gjson.ts';
 import { get, parse } from '../expr/gjson.ts';
 import { boundedMemo } from '../memo.ts';
@@ -33,6 +33,37 @@ export function dataText(event: SensorEvent): string {
 function carriedData(event: SensorEvent): string | undefined {
   const envelope = envelopeOf(event);
   return envelope === undefined ? undefined : memberJson(envelope, 'data');
+}
+
+/**
+ * The text of member `key` of the JSON object `text` as written there: the last one, as Go's decoder and
+ * `JSON.parse` keep a repeated key (gjson's own lookup finds the first).
+ */
+export function memberJson(text: string, key: string): string | undefined {
+  const document = parse(text);
+  if (!document.isObject()) return undefined;
+  let found: string | undefined;
+  document.each((name, value) => {
+    if (name.str === key) found = value.raw;
+    return true;
+  });
+  return found;
+}
+
+/** The text of each element of the JSON array `text`, as written; undefined when it is not an array. */
+export function elementsJson(text: string): string[] | undefined {
+  const document = parse(text);
+  return document.isArray() ? document.array().map((element) => element.raw) : undefined;
+}
+
+/**
+ * `decodeEvent` for a message that is published again (`outrigger replay`): its data keeps the text it was
+ * written as, so `encodeEvent` writes it back unchanged instead of re-serialising the parsed value.
+ */
+export function decodeForResend(bytes: string | Uint8Array): CloudEvent {
+  const { event, text } = decodeEnvelope(bytes);
+  const data = memberJson(text, 'data');
+  return data === undefined ? event : keepRawJson(event, 'data', data);
 }
 
 /** JSON text of the event context in Argo's key order. */

@@ -108,14 +108,10 @@ export function unsupportedMediaType(contentType: string | undefined): PayloadEr
 
 // UTF-16 order is UTF-8 byte order (Go's sort.Strings) unless a key holds a character past U+FFFF.
 const SURROGATE = /[\ud800-\udfff]/;
-const byGoOrder = (a: string, b: string) =>
-  SURROGATE.test(a) || SURROGATE.test(b)
-    ? Buffer.compare(Buffer.from(a), Buffer.from(b))
-    : a < b
-      ? -1
-      : a > b
-        ? 1
-        : 0;
+function byGoOrder(a: string, b: string): number {
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /**
  * Go's `json.Marshal` of a value decoded into `interface{}`: object keys in byte order at every level (a
@@ -142,6 +138,6 @@ export function sortKeysDeep(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort()) setOwn(out, key, sortKeysDeep(record[key]));
+  for (const key of Object.keys(record).sort(byGoOrder)) setOwn(out, key, sortKeysDeep(record[key]));
   return out;
 }

@@ -1,15 +1,5 @@
-import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  compactJson,
-  dataJson,
-  elementsJson,
-  keepRawJson,
-  lazyRawJson,
-  memberJson,
-  rawJsonOf,
-} from '../../lib/events/raw-json.ts';
-import { writtenJson } from '../support/written-json.ts';
+import { compactJson, dataJson, keepRawJson, lazyRawJson, rawJsonOf } from '../../lib/events/raw-json.ts';
 
 describe('compactJson', () => {
   it.each([
@@ -201,53 +191,6 @@ describe('lazyRawJson', () => {
   });
 });
 
-describe('memberJson', () => {
-  it.each([
-    ['{"a":1,"data":{"x":[1,"}"]}}', '{"x":[1,"}"]}'],
-    ['{ "data" : 12345678901234567890 , "b" : 2 }', '12345678901234567890'],
-    ['{"data":"a\\"}\\\\","z":1}', '"a\\"}\\\\"'],
-    ['{"data":1.50}', '1.50'],
-    ['{"data":-0}', '-0'],
-    ['{"data":true,"c":null}', 'true'],
-    ['{"data":{"n":1},"ext":"x","data":[ 1, 2 ]}', '[ 1, 2 ]'],
-    ['{"d\\u0061ta":{"k":1}}', '{"k":1}'],
-    ['{"x":{"data":1}}', undefined],
-    ['{"dat":1,"datas":2}', undefined],
-    ['{}', undefined],
-    ['[{"data":1}]', undefined],
-    ['"data"', undefined],
-    ['  {\n"data"\n:\n[]\n}\n', '[]'],
-  ])('reads %s', (text, expected) => {
-    expect(memberJson(text, 'data')).toBe(expected);
-  });
-
-  it('finds the value JSON.parse keeps, as written in the text', () => {
-    fc.assert(
-      fc.property(writtenJson(), fc.constantFrom('a', 'b', '0', '01', '__proto__', 'data'), (text, key) => {
-        // Prepare
-        const parsed = JSON.parse(text) as unknown;
-        const has =
-          typeof parsed === 'object' &&
-          parsed !== null &&
-          !Array.isArray(parsed) &&
-          Object.hasOwn(parsed, key);
-
-        // Act
-        const member = memberJson(text, key);
-
-        // Assess
-        if (has) {
-          expect(text).toContain(member);
-          expect(JSON.parse(member ?? '')).toEqual((parsed as Record<string, unknown>)[key]);
-        } else {
-          expect(member).toBeUndefined();
-        }
-      }),
-      { numRuns: 3000 },
-    );
-  });
-});
-
 describe('rawJsonOf', () => {
   it('gives the marked text, compacted, only while the field still holds what it was parsed into', () => {
     // Prepare
@@ -260,37 +203,5 @@ describe('rawJsonOf', () => {
     expect(rawJsonOf(kept, 'body')).toBeUndefined();
     expect(rawJsonOf(replaced, 'data')).toBeUndefined();
     expect(rawJsonOf({ data: 1 }, 'data')).toBeUndefined();
-  });
-});
-
-describe('elementsJson', () => {
-  it.each([
-    ['[]', []],
-    [' [ 1 , "a]" ,{"b":[2]} , null ] ', ['1', '"a]"', '{"b":[2]}', 'null']],
-    ['[12345678901234567890,1.50]', ['12345678901234567890', '1.50']],
-    ['{"a":1}', undefined],
-  ])('splits %s', (text, expected) => {
-    expect(elementsJson(text)).toEqual(expected);
-  });
-
-  it('gives each element as written, parsing to what JSON.parse gives', () => {
-    fc.assert(
-      fc.property(
-        fc.array(writtenJson(), { maxLength: 5 }),
-        fc.constantFrom('', ' ', '\n'),
-        (items, space) => {
-          // Prepare
-          const text = `[${space}${items.join(`${space},${space}`)}${space}]`;
-
-          // Act
-          const elements = elementsJson(text);
-
-          // Assess
-          expect(elements).toEqual(items);
-          expect(elements?.map((e) => JSON.parse(e) as unknown)).toEqual(JSON.parse(text));
-        },
-      ),
-      { numRuns: 1000 },
-    );
   });
 });

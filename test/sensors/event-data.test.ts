@@ -4,7 +4,7 @@ import type { SensorEvent } from '../../lib/events/envelope.ts';
 import { decodeEnvelope, encodeEvent, newEvent, toSensorEvent } from '../../lib/events/envelope.ts';
 import { keepRawJson } from '../../lib/events/raw-json.ts';
 import { get } from '../../lib/expr/gjson.ts';
-import { dataText, getData } from '../../lib/sensors/event-data.ts';
+import { dataText, elementsJson, getData, memberJson } from '../../lib/sensors/event-data.ts';
 import { trickyKeys, writtenJson } from '../support/written-json.ts';
 
 const eventWith = (data: unknown): SensorEvent => ({
@@ -162,3 +162,82 @@ function envelopeAround(data: string): string {
 function envelopeDataOf(envelope: string): string {
   return envelope.slice(envelope.indexOf('"data":') + 7, -1);
 }
+
+describe('memberJson', () => {
+  it.each([
+    ['{"a":1,"data":{"x":[1,"}"]}}', '{"x":[1,"}"]}'],
+    ['{ "data" : 12345678901234567890 , "b" : 2 }', '12345678901234567890'],
+    ['{"data":"a\\"}\\\\","z":1}', '"a\\"}\\\\"'],
+    ['{"data":1.50}', '1.50'],
+    ['{"data":-0}', '-0'],
+    ['{"data":true,"c":null}', 'true'],
+    ['{"data":{"n":1},"ext":"x","data":[ 1, 2 ]}', '[ 1, 2 ]'],
+    ['{"d\\u0061ta":{"k":1}}', '{"k":1}'],
+    ['{"x":{"data":1}}', undefined],
+    ['{"dat":1,"datas":2}', undefined],
+    ['{}', undefined],
+    ['[{"data":1}]', undefined],
+    ['"data"', undefined],
+    ['  {\n"data"\n:\n[]\n}\n', '[]'],
+  ])('reads %s', (text, expected) => {
+    expect(memberJson(text, 'data')).toBe(expected);
+  });
+
+  it('finds the value JSON.parse keeps, as written in the text', () => {
+    fc.assert(
+      fc.property(writtenJson(), fc.constantFrom('a', 'b', '0', '01', '__proto__', 'data'), (text, key) => {
+        // Prepare
+        const parsed = JSON.parse(text) as unknown;
+        const has =
+          typeof parsed === 'object' &&
+          parsed !== null &&
+          !Array.isArray(parsed) &&
+          Object.hasOwn(parsed, key);
+
+        // Act
+        const member = memberJson(text, key);
+
+        // Assess
+        if (has) {
+          expect(text).toContain(member);
+          expect(JSON.parse(member ?? '')).toEqual((parsed as Record<string, unknown>)[key]);
+        } else {
+          expect(member).toBeUndefined();
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('elementsJson', () => {
+  it.each([
+    ['[]', []],
+    [' [ 1 , "a]" ,{"b":[2]} , null ] ', ['1', '"a]"', '{"b":[2]}', 'null']],
+    ['[12345678901234567890,1.50]', ['12345678901234567890', '1.50']],
+    ['{"a":1}', undefined],
+  ])('splits %s', (text, expected) => {
+    expect(elementsJson(text)).toEqual(expected);
+  });
+
+  it('gives each element as written, parsing to what JSON.parse gives', () => {
+    fc.assert(
+      fc.property(
+        fc.array(writtenJson(), { maxLength: 5 }),
+        fc.constantFrom('', ' ', '\n'),
+        (items, space) => {
+          // Prepare
+          const text = `[${space}${items.join(`${space},${space}`)}${space}]`;
+
+          // Act
+          const elements = elementsJson(text);
+
+          // Assess
+          expect(elements).toEqual(items);
+          expect(elements?.map((e) => JSON.parse(e) as unknown)).toEqual(JSON.parse(text));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -3,7 +3,8 @@
  * receipt handles so they are deleted only after they were published again (nothing is lost in between).
  */
 import type { CloudEvent } from '../../events/envelope.ts';
-import { decodeForResend } from '../../events/envelope.ts';
+// Read for `outrigger replay` only, which republishes the data as written.
+import { decodeForResend } from '../../sensors/event-data.ts';
 import { sensorQueueNames } from './names.ts';
 
 export interface DeadLetterQueue {

@@ -1,9 +1,21 @@
 #!/usr/bin/env node
-// Runs the CLI straight from the TypeScript sources through tsx's loader, so `npx outrigger` works after
-// `npm install` with no build step.
-import { register } from 'tsx/esm/api';
+// Runs the CLI from an esbuild bundle of the TypeScript sources (bundle.js: built on first use and again after
+// a change), so `npx outrigger` works after `npm install` with no build step. Where the bundle cannot be built
+// or written (a read-only install), the sources run through tsx's loader instead.
+import { pathToFileURL } from 'node:url';
+import { bundled } from './bundle.js';
 
-register();
-const { main } = await import('../lib/cli/main.ts');
+let entry;
+try {
+  entry = pathToFileURL(await bundled('lib/cli/main.ts', 'cli')).href;
+} catch (err) {
+  process.stderr.write(
+    `outrigger: running from the sources (no bundle: ${String(err?.message ?? err).split('\n')[0]})\n`,
+  );
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = '../lib/cli/main.ts';
+}
+const { main } = await import(entry);
 const code = await main(process.argv.slice(2));
 if (code !== 0) process.exitCode = code;

@@ -1,6 +1,7 @@
 /** Starts a target server (support/target-server.ts) in a child process and talks to it over IPC. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { bundled, packageRoot } from '../../../bin/bundle.js';
 import { repoRoot, SECRET_ENV } from './fixtures.ts';
 
 export interface Target {
@@ -33,17 +34,27 @@ function reply<T>(child: ChildProcess, key: string, timeoutMs: number, stderr: (
   });
 }
 
-/** Spawns `target-server.ts <args>` with tsx and waits until it listens. */
-export async function startTarget(args: string[], env: Record<string, string> = {}): Promise<Target> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'target-server.ts'), ...args],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, ...SECRET_ENV, ...env },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    },
-  );
+/**
+ * target-server.ts bundled as bin/outrigger.js bundles the CLI, so the local runner measured is the code
+ * `npm start` runs (the floors are bundled alike).
+ */
+function targetScript(): Promise<string> {
+  script ??= bundled(relative(packageRoot, join(import.meta.dirname, 'target-server.ts')), 'bench-target');
+  return script;
+}
+let script: Promise<string> | undefined;
+
+/** Spawns `target-server.ts <args>` (bundled) with `nodeArgs` and waits until it listens. */
+export async function startTarget(
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Target> {
+  const child = spawn(process.execPath, [...nodeArgs, await targetScript(), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...SECRET_ENV, ...env },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);

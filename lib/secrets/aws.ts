@@ -1,11 +1,12 @@
 /**
  * Secrets on AWS (DESIGN §3 "Secrets"): the selector `{name, key}` is the JSON field `key` of the
  * Secrets Manager secret `<prefix>/<name>`, or of the SSM SecureString `/<prefix>/<name>`. The SDK client
- * is imported on first use, and each secret is fetched once per container.
+ * is imported on first use; each secret is read once per container, and again when a refused request
+ * finds it read 30 s ago or more (`refresh`: a rotated webhook secret is picked up at once).
  */
 import type { SecretKeySelector } from '../manifests/types.ts';
 import type { SecretResolver } from './resolver.ts';
-import { SecretNotFoundError, trimSecret } from './resolver.ts';
+import { AgedCache, REFRESH_MIN_AGE_MS, SecretNotFoundError, trimSecret } from './resolver.ts';
 
 export type AwsSecretService = 'secretsmanager' | 'ssm';
 
@@ -17,6 +18,8 @@ export interface AwsSecretOptions {
   endpoint?: string;
   /** Reads a secret string by id; undefined when it does not exist. Default: the AWS SDK. */
   fetch?: (id: string) => Promise<string | undefined>;
+  /** The clock `refresh` ages cached secrets by (tests). */
+  now?: () => number;
 }
 
 /** The Secrets Manager secret id or SSM parameter name of a selector. */
@@ -71,11 +74,11 @@ function sdkFetch(options: AwsSecretOptions): (id: string) => Promise<string | u
   };
 }
 
-/** A resolver backed by Secrets Manager or SSM Parameter Store. */
+/** A resolver backed by Secrets Manager or SSM Parameter Store; each secret is read once, or again after `refresh`. */
 export function createAwsSecretResolver(options: AwsSecretOptions): SecretResolver {
   const prefix = options.prefix ?? 'outrigger';
   const fetch = options.fetch ?? sdkFetch(options);
-  const documents = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  const documents = new AgedCache<Record<string, unknown> | undefined>(REFRESH_MIN_AGE_MS, options.now);
 
   async function document(
     selector: SecretKeySelector,
@@ -102,13 +105,7 @@ export function createAwsSecretResolver(options: AwsSecretOptions): SecretResolv
   return {
     async get(selector) {
       const id = awsSecretId(options.service, prefix, selector.name);
-      let pending = documents.get(id);
-      if (!pending) {
-        pending = document(selector, id);
-        documents.set(id, pending);
-        pending.catch(() => documents.delete(id));
-      }
-      const doc = await pending;
+      const doc = await documents.get(id, () => document(selector, id));
       if (doc === undefined) {
         documents.delete(id); // a secret created later is found on the next request
         throw new SecretNotFoundError(selector, `${options.service} ${id}`);
@@ -117,5 +114,6 @@ export function createAwsSecretResolver(options: AwsSecretOptions): SecretResolv
       if (typeof value !== 'string') throw new SecretNotFoundError(selector, `${options.service} ${id}`);
       return trimSecret(value);
     },
+    refresh: () => documents.refresh(),
   };
 }

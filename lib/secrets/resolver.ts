@@ -8,6 +8,55 @@ import type { SecretKeySelector } from '../manifests/types.ts';
 /** Resolves a secret reference to its value; rejects with SecretNotFoundError when there is none. */
 export interface SecretResolver {
   get(selector: SecretKeySelector): Promise<string>;
+  /**
+   * Forgets the values a caching resolver read at least `REFRESH_MIN_AGE_MS` ago, so the next `get` reads
+   * the store again; true when it forgot any. Ingest calls it when a signature or token is refused: a
+   * rotated secret is then picked up at once, and a flood of bad requests reads the store at most once
+   * per secret in that time.
+   */
+  refresh?(): boolean;
+}
+
+/** How old a cached secret must be before a refused request may have it read again. */
+export const REFRESH_MIN_AGE_MS = 30_000;
+
+/**
+ * Promises kept by key with the time they were made; a rejected one is dropped so the next call tries
+ * again. `refresh` drops those at least `minAgeMs` old.
+ */
+export class AgedCache<V> {
+  private entries = new Map<string, { value: Promise<V>; at: number }>();
+
+  constructor(
+    private readonly minAgeMs = REFRESH_MIN_AGE_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.entries.get(key);
+    if (hit) return hit.value;
+    const entry = { value: load(), at: this.now() };
+    this.entries.set(key, entry);
+    entry.value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return entry.value;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  refresh(): boolean {
+    const now = this.now();
+    let dropped = false;
+    for (const [key, entry] of this.entries) {
+      if (now - entry.at < this.minAgeMs) continue;
+      this.entries.delete(key);
+      dropped = true;
+    }
+    return dropped;
+  }
 }
 
 /**
@@ -38,28 +87,28 @@ export function isSecretNotFound(err: unknown): err is SecretNotFoundError {
   return err instanceof SecretNotFoundError;
 }
 
-/** Wraps a resolver so each (name, key) is fetched once per container; failures are not cached. */
-export function cachingResolver(inner: SecretResolver): SecretResolver {
-  const cache = new Map<string, Promise<string>>();
+/**
+ * Wraps a resolver so each (name, key) is fetched once per container, or again after a `refresh`;
+ * failures are not cached.
+ */
+export function cachingResolver(inner: SecretResolver, now: () => number = Date.now): SecretResolver {
+  const cache = new AgedCache<string>(REFRESH_MIN_AGE_MS, now);
   // Manifests hand over the same selector object on every request: found without building the key.
-  const bySelector = new WeakMap<SecretKeySelector, Promise<string>>();
+  let bySelector = new WeakMap<SecretKeySelector, Promise<string>>();
   return {
     get(selector) {
       const known = bySelector.get(selector);
       if (known) return known;
-      const id = `${selector.name}\u0000${selector.key}`;
-      let pending = cache.get(id);
-      if (!pending) {
-        pending = inner.get(selector);
-        cache.set(id, pending);
-      }
+      const pending = cache.get(`${selector.name}\u0000${selector.key}`, () => inner.get(selector));
       bySelector.set(selector, pending);
-      // Drop a failure so a secret created after the first miss is picked up on the next request.
-      pending.catch(() => {
-        cache.delete(id);
-        bySelector.delete(selector);
-      });
+      pending.catch(() => bySelector.delete(selector));
       return pending;
+    },
+    refresh() {
+      const dropped = cache.refresh();
+      // The fast path may hold what the cache just dropped: start it afresh (fresh values are still cached).
+      if (dropped) bySelector = new WeakMap();
+      return dropped;
     },
   };
 }

@@ -49,6 +49,33 @@ describe('AWS secret resolver', () => {
     expect(calls.slice(before)).toEqual(['secretsmanager.GetSecretValue outrigger/github']);
   });
 
+  it.each(['secretsmanager', 'ssm'] as const)(
+    'reads a rotated %s secret again after refresh, once it is 30 s old',
+    async (service) => {
+      // Prepare
+      const id = service === 'ssm' ? '/outrigger/rotating' : 'outrigger/rotating';
+      store.set(id, JSON.stringify({ secret: 'old' }));
+      let now = 1_000_000;
+      const resolver = createAwsSecretResolver({ service, endpoint, region: 'eu-west-1', now: () => now });
+      const selector = { name: 'rotating', key: 'secret' };
+      await expect(resolver.get(selector)).resolves.toBe('old');
+      store.set(id, JSON.stringify({ secret: 'new' }));
+      const before = calls.length;
+
+      // Act
+      const tooSoon = resolver.refresh?.();
+      const stillOld = await resolver.get(selector);
+      now += 30_000;
+      const refreshed = resolver.refresh?.();
+      const rotated = await resolver.get(selector);
+
+      // Assess
+      expect([tooSoon, stillOld]).toEqual([false, 'old']);
+      expect([refreshed, rotated]).toEqual([true, 'new']);
+      expect(calls.slice(before)).toHaveLength(1);
+    },
+  );
+
   it('reads a decrypted SSM parameter', async () => {
     const resolver = createAwsSecretResolver({ service: 'ssm', endpoint, region: 'eu-west-1' });
     await expect(resolver.get({ name: 'github', key: 'secret' })).resolves.toBe('ssm-value');

@@ -4,6 +4,7 @@ import { ManifestError } from '../../lib/errors.ts';
 import { encodeEvent } from '../../lib/events/envelope.ts';
 import { dataJson } from '../../lib/events/raw-json.ts';
 import { createStaticSecretResolver } from '../../lib/secrets/local.ts';
+import { cachingResolver } from '../../lib/secrets/resolver.ts';
 import type { HttpRequest } from '../../lib/sources/http.ts';
 import type { IngestDeps } from '../../lib/sources/ingest.ts';
 import { createIngest, DEFAULT_MAX_PAYLOAD_SIZE } from '../../lib/sources/ingest.ts';
@@ -451,6 +452,91 @@ const rejections: Rejection[] = [
     error: 'UnsupportedMediaType',
   },
 ];
+
+describe('ingest after a secret is rotated', () => {
+  /** Secrets cached as on Lambda, over a store the test rotates, on a clock the test moves. */
+  function rotating() {
+    const values = { gh: { secret: SECRET }, auth: { token: TOKEN } };
+    const clock = { now: 0 };
+    let reads = 0;
+    const store = createStaticSecretResolver(values);
+    const cached = cachingResolver(
+      {
+        get: (selector) => {
+          reads++;
+          return store.get(selector);
+        },
+      },
+      () => clock.now,
+    );
+    return { values, clock, reads: () => reads, ...setup({ secrets: cached }) };
+  }
+  const githubSignedWith = (secret: string, delivery: string): HttpRequest => {
+    const body = '{"ref":"refs/heads/main"}';
+    return signedGithub(body, {
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': sign('sha256', secret, body),
+    });
+  };
+
+  it('reads the secret again when a signature is refused and the cached one is 30 s old', async () => {
+    // Prepare
+    const { ingest, bus, values, clock, reads, logs } = rotating();
+    expect((await ingest.handle(githubSignedWith(SECRET, 'before'))).statusCode).toBe(200);
+    values.gh.secret = 'rotated-secret';
+
+    // Act
+    clock.now = 29_999;
+    const tooSoon = await ingest.handle(githubSignedWith('rotated-secret', 'too-soon'));
+    clock.now = 30_000;
+    const rotated = await ingest.handle(githubSignedWith('rotated-secret', 'rotated'));
+    const old = await ingest.handle(githubSignedWith(SECRET, 'old'));
+
+    // Assess
+    expect([tooSoon.statusCode, rotated.statusCode, old.statusCode]).toEqual([401, 200, 401]);
+    expect(bus.log.map((e) => e.id)).toEqual(['github:99:before', 'github:99:rotated']);
+    expect(reads()).toBe(2);
+    expect(logs.filter((l) => l.msg === 'request refused with cached secrets; read them again')).toHaveLength(
+      1,
+    );
+  });
+
+  it('reads the store at most once per 30 s however many bad signatures arrive', async () => {
+    // Prepare
+    const { ingest, bus, clock, reads } = rotating();
+    await ingest.handle(githubSignedWith(SECRET, 'first'));
+    clock.now = 60_000;
+
+    // Act
+    const answers = [];
+    for (let i = 0; i < 20; i++)
+      answers.push((await ingest.handle(githubSignedWith('forged', `f${i}`))).statusCode);
+
+    // Assess
+    expect(new Set(answers)).toEqual(new Set([401]));
+    expect(reads()).toBe(2);
+    expect(bus.log).toHaveLength(1);
+  });
+
+  it('reads a rotated bearer token (authSecret) again the same way', async () => {
+    // Prepare
+    const { ingest, bus, values, clock } = rotating();
+    const guarded = (token: string) =>
+      ingest.handle(
+        httpRequest({ path: '/guarded', headers: { Authorization: `Bearer ${token}` }, body: '{}' }),
+      );
+    expect((await guarded(TOKEN)).statusCode).toBe(200);
+    values.auth.token = 'rotated-token';
+    clock.now = 45_000;
+
+    // Act
+    const answers = [(await guarded('rotated-token')).statusCode, (await guarded(TOKEN)).statusCode];
+
+    // Assess
+    expect(answers).toEqual([200, 401]);
+    expect(bus.log).toHaveLength(2);
+  });
+});
 
 describe('ingest rejections publish nothing', () => {
   it.each(rejections)('answers $status $error for $name', async ({ request, status, error, headers }) => {

@@ -77,7 +77,8 @@ export async function bundled(entry, name, { root = packageRoot, into = cacheDir
     metafile: true,
     write: false,
   });
-  const files = Object.keys(result.metafile.inputs);
+  // esbuild also reads tsconfig.json (class fields, decorators…), which the metafile does not list.
+  const files = [...Object.keys(result.metafile.inputs), 'tsconfig.json'];
   const inputs = Object.fromEntries(
     await Promise.all(files.map(async (file) => [file, await sizeAndTime(root, file)])),
   );

@@ -37,15 +37,21 @@ describe('bundled', () => {
     expect(load(file)).toBe(2);
     const built = (await stat(file)).mtimeMs;
     const stamp = JSON.parse(await readFile(join(dir, 'cache', 'a.json'), 'utf8')) as { inputs: object };
-    expect(Object.keys(stamp.inputs).sort()).toEqual(['a.ts', 'b.ts']);
+    expect(Object.keys(stamp.inputs).sort()).toEqual(['a.ts', 'b.ts', 'tsconfig.json']);
 
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await bundled('a.ts', 'a', options())).toBe(file);
     expect((await stat(file)).mtimeMs).toBe(built);
 
+    await writeFile(join(dir, 'tsconfig.json'), '{}');
+    await bundled('a.ts', 'a', options());
+    const rebuilt = (await stat(file)).mtimeMs;
+    expect(rebuilt).toBeGreaterThan(built);
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
     await writeFile(join(dir, 'b.ts'), 'export const b = 41;\n');
     await bundled('a.ts', 'a', options());
-    expect((await stat(file)).mtimeMs).toBeGreaterThan(built);
+    expect((await stat(file)).mtimeMs).toBeGreaterThan(rebuilt);
     expect(load(file)).toBe(42);
     // The map sits beside the bundle under its final name, not the temporary one it was written through.
     expect(await readFile(file, 'utf8')).toMatch(/\/\/# sourceMappingURL=a\.mjs\.map\n$/);

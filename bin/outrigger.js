@@ -5,13 +5,18 @@
 import { pathToFileURL } from 'node:url';
 import { bundled } from './bundle.js';
 
+/** One line on why there is no bundle: esbuild's first error with its place, else the error's first line. */
+function reason(err) {
+  const first = err?.errors?.[0];
+  if (first?.location) return `${first.location.file}:${first.location.line}: ${first.text}`;
+  return String(err?.message ?? err).split('\n')[0];
+}
+
 let entry;
 try {
   entry = pathToFileURL(await bundled('lib/cli/main.ts', 'cli')).href;
 } catch (err) {
-  process.stderr.write(
-    `outrigger: running from the sources (no bundle: ${String(err?.message ?? err).split('\n')[0]})\n`,
-  );
+  process.stderr.write(`outrigger: running from the sources (no bundle: ${reason(err)})\n`);
   const { register } = await import('tsx/esm/api');
   register();
   entry = '../lib/cli/main.ts';

@@ -82,20 +82,46 @@ describe('bin/outrigger.js', () => {
     expect(Object.keys(stamp.inputs)).toContain('lib/cli/main.ts');
   });
 
-  it('runs the sources through tsx, and says so, when the bundle cannot be written', async () => {
-    // A copy of the package whose node_modules/.cache is a file: every package is there but the cache.
+  /** A copy of the package in `dir`: bin/ and package.json copied, every package of node_modules linked. */
+  async function packageCopy(lib: 'linked' | 'copied') {
     await cp(join(packageRoot, 'bin'), join(dir, 'bin'), { recursive: true });
     await cp(join(packageRoot, 'package.json'), join(dir, 'package.json'));
-    await symlink(join(packageRoot, 'lib'), join(dir, 'lib'));
+    if (lib === 'linked') await symlink(join(packageRoot, 'lib'), join(dir, 'lib'));
+    else await cp(join(packageRoot, 'lib'), join(dir, 'lib'), { recursive: true });
     await mkdir(join(dir, 'node_modules'));
     for (const entry of await readdir(join(packageRoot, 'node_modules'))) {
       if (entry !== '.cache')
         await symlink(join(packageRoot, 'node_modules', entry), join(dir, 'node_modules', entry));
     }
+  }
+
+  it('runs the sources through tsx, and says so, when the bundle cannot be written', async () => {
+    // Prepare: node_modules/.cache is a file, so the cache folder cannot be made.
+    await packageCopy('linked');
     await writeFile(join(dir, 'node_modules', '.cache'), '');
+
+    // Act
     const run = validate(dir);
+
+    // Assess
     expect(run.stderr).toMatch(/^outrigger: running from the sources \(no bundle: .*ENOTDIR/);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('2 file(s): 2 loaded, 0 refused');
+  });
+
+  it('names the file and line esbuild could not compile', async () => {
+    // Prepare
+    await packageCopy('copied');
+    const main = join(dir, 'lib', 'cli', 'main.ts');
+    await writeFile(main, `${await readFile(main, 'utf8')}\nexport const broken = ;\n`);
+
+    // Act
+    const run = validate(dir);
+
+    // Assess: the sources fail under tsx too, after the one line that says where.
+    expect(run.stderr.split('\n')[0]).toMatch(
+      /^outrigger: running from the sources \(no bundle: lib\/cli\/main\.ts:\d+: Unexpected ";"\)$/,
+    );
+    expect(run.status).not.toBe(0);
   });
 });

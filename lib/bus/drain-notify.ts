@@ -67,6 +67,8 @@ export function withDrainNotifications(
     });
   };
   return {
+    // What ingest asks of the bus it publishes to stays true of the wrapped one.
+    ...(bus.handsOverObjects ? { handsOverObjects: true } : {}),
     async publish(event) {
       await bus.publish(event);
       await notify(event);

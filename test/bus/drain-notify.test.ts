@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { drainTargetsFromEnv, withDrainNotifications } from '../../lib/bus/drain-notify.ts';
 import { MemoryBus } from '../../lib/bus/memory/index.ts';
+import type { Bus } from '../../lib/bus/port.ts';
 import { newEvent } from '../../lib/events/envelope.ts';
 
 const event = (source: string, subject: string) => newEvent({ source, subject, type: 'webhook', data: {} });
@@ -41,6 +42,22 @@ describe('drain notifications after a publish', () => {
 
     expect(bus.log).toHaveLength(1);
     expect(errors).toEqual(['sensor-a: throttled']);
+  });
+
+  it('says what the wrapped bus says of handing over objects', () => {
+    const targets = [{ functionName: 'a', subjects: ['default.>'] }];
+    const invoke = async () => {};
+    // A bus that carries bytes, as JetStream and SQS do: it says nothing of objects.
+    const bytesBus: Bus = {
+      publish: async () => {},
+      consume: () => Promise.reject(new Error('not consumed here')),
+      close: async () => {},
+    };
+
+    const objects = withDrainNotifications(new MemoryBus(), targets, invoke);
+    const bytes = withDrainNotifications(bytesBus, targets, invoke);
+
+    expect([objects.handsOverObjects, bytes.handsOverObjects]).toEqual([true, undefined]);
   });
 
   it('does not notify when the publish failed', async () => {

@@ -6,6 +6,7 @@
  * source files changed (size or mtime), so a start stats the sources instead of compiling them.
  */
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 /** The package's root, where the sources and node_modules are. */
@@ -13,6 +14,11 @@ export const packageRoot = resolve(import.meta.dirname, '..');
 
 /** Where bundles are kept: inside the package, so the packages they import resolve from its node_modules. */
 export const cacheDir = join(packageRoot, 'node_modules', '.cache', 'outrigger');
+
+/** The installed esbuild's version, read from its package.json (a new esbuild must rebuild). */
+function esbuildVersion() {
+  return createRequire(import.meta.url)('esbuild/package.json').version;
+}
 
 // Part of the stamp: a change to these options must rebuild.
 const OPTIONS = {
@@ -26,14 +32,17 @@ const OPTIONS = {
   logLevel: 'silent',
 };
 
-async function sizeAndTime(root, file) {
+/** The stat of `file` under `root`, undefined when it is not there. */
+async function statOf(root, file) {
   try {
-    const info = await stat(resolve(root, file));
-    return `${info.size}:${info.mtimeMs}`;
+    return await stat(resolve(root, file));
   } catch {
-    return 'missing';
+    return undefined;
   }
 }
+
+/** What a stamp records of a source: its size and mtime, or that it is missing. */
+const stampOf = (info) => (info ? `${info.size}:${info.mtimeMs}` : 'missing');
 
 /** True when `stampFile` was written for `key` and records the current size and mtime of every source. */
 async function isFresh(root, stampFile, key) {
@@ -45,8 +54,8 @@ async function isFresh(root, stampFile, key) {
   }
   if (stamp.key !== key) return false;
   const files = Object.keys(stamp.inputs);
-  const now = await Promise.all(files.map((file) => sizeAndTime(root, file)));
-  return files.every((file, i) => stamp.inputs[file] === now[i]);
+  const now = await Promise.all(files.map((file) => statOf(root, file)));
+  return files.every((file, i) => stamp.inputs[file] === stampOf(now[i]));
 }
 
 /** Writes `contents` to `file` through a temporary name, so a process starting meanwhile never reads half. */
@@ -63,9 +72,11 @@ async function replace(file, contents) {
 export async function bundled(entry, name, { root = packageRoot, into = cacheDir } = {}) {
   const outfile = join(into, `${name}.mjs`);
   const stampFile = join(into, `${name}.json`);
-  const esbuild = await import('esbuild');
-  const key = JSON.stringify({ entry, root, esbuild: esbuild.version, options: OPTIONS });
+  const key = JSON.stringify({ entry, root, esbuild: esbuildVersion(), options: OPTIONS });
   if (await isFresh(root, stampFile, key)) return outfile;
+
+  // Imported only to build: loading esbuild's API took ~50 ms of every start.
+  const esbuild = await import('esbuild');
 
   // Rounded up: a file written in the same millisecond before the build has an mtime past Date.now().
   const started = Date.now() + 1;
@@ -79,13 +90,12 @@ export async function bundled(entry, name, { root = packageRoot, into = cacheDir
   });
   // esbuild also reads tsconfig.json (class fields, decorators…), which the metafile does not list.
   const files = [...Object.keys(result.metafile.inputs), 'tsconfig.json'];
-  const inputs = Object.fromEntries(
-    await Promise.all(files.map(async (file) => [file, await sizeAndTime(root, file)])),
-  );
+  const stats = await Promise.all(files.map((file) => statOf(root, file)));
   await mkdir(into, { recursive: true });
   for (const output of result.outputFiles) await replace(output.path, output.contents);
   // A source saved while esbuild read it may be missing from the bundle: no stamp, so the next start builds.
-  const savedSince = Object.values(inputs).some((value) => Number(value.split(':')[1]) >= started);
-  if (!savedSince) await replace(stampFile, JSON.stringify({ key, inputs }));
+  if (stats.some((info) => info && info.mtimeMs >= started)) return outfile;
+  const inputs = Object.fromEntries(files.map((file, i) => [file, stampOf(stats[i])]));
+  await replace(stampFile, JSON.stringify({ key, inputs }));
   return outfile;
 }

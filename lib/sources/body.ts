@@ -1,4 +1,5 @@
 /** Body and query parsing with Go's rules, so event data matches what Argo Events publishes. */
+import { compareStrings } from '../byte-order.ts';
 import { ErrorCode, PayloadError } from '../errors.ts';
 import { scanJson } from '../events/json-scan.ts';
 import { keepRawJson, lazyRawJson } from '../events/raw-json.ts';
@@ -106,13 +107,6 @@ export function unsupportedMediaType(contentType: string | undefined): PayloadEr
   );
 }
 
-// UTF-16 order is UTF-8 byte order (Go's sort.Strings) unless a key holds a character past U+FFFF.
-const SURROGATE = /[\ud800-\udfff]/;
-function byGoOrder(a: string, b: string): number {
-  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
  * Go's `json.Marshal` of a value decoded into `interface{}`: object keys in byte order at every level (a
  * JavaScript object would put integer-like keys first), `-0` kept, a lone surrogate as U+FFFD. Numbers are
@@ -123,7 +117,7 @@ export function goMarshalJson(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
     const members = Object.keys(record)
-      .sort(byGoOrder)
+      .sort(compareStrings)
       .map((key) => `${JSON.stringify(key.toWellFormed())}:${goMarshalJson(record[key])}`);
     return `{${members.join(',')}}`;
   }
@@ -138,6 +132,6 @@ export function sortKeysDeep(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort(byGoOrder)) setOwn(out, key, sortKeysDeep(record[key]));
+  for (const key of Object.keys(record).sort(compareStrings)) setOwn(out, key, sortKeysDeep(record[key]));
   return out;
 }

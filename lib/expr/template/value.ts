@@ -4,6 +4,7 @@
  * that template constants and sprig functions produce (int, int64, time.Time).
  */
 
+import { compareStrings } from '../../byte-order.ts';
 import { setOwn } from '../../own.ts';
 
 /** Go's invalid `reflect.Value`: a missing map key. Prints as `<no value>`; becomes nil when passed on. */
@@ -80,14 +81,7 @@ export function sortedKeys(m: GoMap): string[] {
   return Object.keys(m).sort(compareStrings);
 }
 
-/** Byte-wise (UTF-8) string order, as Go compares strings. */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  // For BMP-only strings without surrogates UTF-16 order equals UTF-8 order; otherwise compare bytes.
-  const ba = Buffer.from(a, 'utf8');
-  const bb = Buffer.from(b, 'utf8');
-  return Buffer.compare(ba, bb);
-}
+export { compareStrings } from '../../byte-order.ts';
 
 /** Go's type name of a value as `%T` prints it. */
 export function typeName(v: Value): string {

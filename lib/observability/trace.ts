@@ -92,9 +92,12 @@ export function childSpan(parent: TraceContext): TraceContext {
   return { ...parent, parentId: newSpanId() };
 }
 
+/** Two hex digits per byte value, for the flags field. */
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 /** The `traceparent` header value (version 00). */
 export function formatTraceparent(context: TraceContext): string {
-  return `00-${context.traceId}-${context.parentId}-${context.flags.toString(16).padStart(2, '0')}`;
+  return `00-${context.traceId}-${context.parentId}-${HEX_BYTES[context.flags & 0xff]}`;
 }
 
 /**
@@ -102,14 +105,19 @@ export function formatTraceparent(context: TraceContext): string {
  * of a new trace when the request carries none (no throwaway parent id is drawn for it).
  */
 export function spanFromHeaders(headers: RawHeaders): TraceContext {
-  const incoming = parseTraceparent(headerValue(headers, 'traceparent'), headerValue(headers, 'tracestate'));
+  const parent = headerValue(headers, 'traceparent');
+  // Most requests carry no trace: the state is looked for only beside a parent.
+  const incoming =
+    parent === undefined ? undefined : parseTraceparent(parent, headerValue(headers, 'tracestate'));
   return incoming ? childSpan(incoming) : newTrace();
 }
 
 /** Extension attributes to put on the CloudEvent beside its required ones. */
-export function traceExtensions(context: TraceContext): Record<string, string> {
-  const out: Record<string, string> = { [TraceKey.extension]: formatTraceparent(context) };
-  if (context.tracestate) out[TraceKey.stateExtension] = context.tracestate;
+export function traceExtensions(context: TraceContext): { traceparent: string; tracestate?: string } {
+  // TraceKey.extension and stateExtension, written out: an object literal with a computed key is built
+  // property by property, and every accepted request makes one.
+  const out: { traceparent: string; tracestate?: string } = { traceparent: formatTraceparent(context) };
+  if (context.tracestate) out.tracestate = context.tracestate;
   return out;
 }
 

@@ -67,6 +67,26 @@ describe('W3C trace context', () => {
     expect(root.tracestate).toBeUndefined();
   });
 
+  it('drops a tracestate that comes without a valid traceparent', () => {
+    // Act
+    const alone = spanFromHeaders({ tracestate: 'congo=t61rcWkgMzE' });
+    const besideInvalid = spanFromHeaders({ traceparent: 'garbled', tracestate: 'congo=t61rcWkgMzE' });
+    // Assess
+    expect(alone.tracestate).toBeUndefined();
+    expect(besideInvalid.tracestate).toBeUndefined();
+  });
+
+  it('writes the flags as two hex digits', () => {
+    // Prepare
+    const base = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7';
+    for (const flags of ['00', '01', '0a', '10', 'ff']) {
+      // Act
+      const trace = parseTraceparent(`${base}-${flags}`)!;
+      // Assess
+      expect(formatTraceparent(trace)).toBe(`${base}-${flags}`);
+    }
+  });
+
   it('accepts later versions with extra fields, as the spec asks', () => {
     // Act + Assess
     expect(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what')?.traceId).toBe(
@@ -82,6 +102,8 @@ describe('W3C trace context', () => {
     const back = traceFromEvent(event);
     // Assess
     expect(back).toEqual(trace);
+    expect(Object.keys(traceExtensions(trace))).toEqual([TraceKey.extension, TraceKey.stateExtension]);
+    expect(Object.keys(traceExtensions(newTrace()))).toEqual([TraceKey.extension]);
     expect(trace.parentId).not.toBe('00f067aa0ba902b7');
     expect(traceLogFields(back)).toEqual({ [TraceKey.logField]: '4bf92f3577b34da6a3ce929d0e0e4736' });
     expect(traceAnnotations(back)).toEqual({ [TraceKey.annotation]: formatTraceparent(trace) });

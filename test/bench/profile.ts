@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareHandler } from './suites/ingest-handler.ts';
+import { bundledHandlerSubject } from './suites/ingest-handler.ts';
 import { prepareSensor } from './suites/sensor.ts';
 import { throughput } from './support/stats.ts';
 
@@ -19,6 +19,7 @@ try {
     const { processOne, processDecoded, render } = await prepareSensor();
     rate = await throughput({ sensor: processOne, decoded: processDecoded, template: render }[what], ms);
   } else if (what === 'handler') {
+    const { prepareHandler } = await bundledHandlerSubject();
     const { handler } = await prepareHandler(tmp);
     rate = await handler(ms);
   } else {

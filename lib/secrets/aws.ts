@@ -6,7 +6,13 @@
  */
 import type { SecretKeySelector } from '../manifests/types.ts';
 import type { SecretResolver } from './resolver.ts';
-import { AgedCache, REFRESH_MIN_AGE_MS, SecretNotFoundError, trimSecret } from './resolver.ts';
+import {
+  AgedCache,
+  REFRESH_MIN_AGE_MS,
+  rememberSettled,
+  SecretNotFoundError,
+  trimSecret,
+} from './resolver.ts';
 
 export type AwsSecretService = 'secretsmanager' | 'ssm';
 
@@ -102,7 +108,7 @@ export function createAwsSecretResolver(options: AwsSecretOptions): SecretResolv
     throw new SecretNotFoundError(selector, `${options.service} ${id} is not a JSON object`);
   }
 
-  return {
+  return rememberSettled({
     async get(selector) {
       const id = awsSecretId(options.service, prefix, selector.name);
       const doc = await documents.get(id, () => document(selector, id));
@@ -115,5 +121,5 @@ export function createAwsSecretResolver(options: AwsSecretOptions): SecretResolv
       return trimSecret(value);
     },
     refresh: () => documents.refresh(),
-  };
+  });
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SecretKeySelector } from '../manifests/types.ts';
 import type { SecretResolver } from './resolver.ts';
-import { cachingResolver, SecretNotFoundError, trimSecret } from './resolver.ts';
+import { cachingResolver, rememberSettled, SecretNotFoundError, trimSecret } from './resolver.ts';
 
 export interface LocalSecretOptions {
   /** Environment to read (default `process.env`). */
@@ -55,14 +55,16 @@ export function createLocalSecretResolver(options: LocalSecretOptions = {}): Sec
     return trimSecret(value);
   }
 
-  return cachingResolver({
-    async get(selector) {
-      const envName = secretEnvName(selector);
-      const fromEnv = env[envName];
-      if (fromEnv !== undefined) return trimSecret(fromEnv);
-      return fromFile(selector, envName);
-    },
-  });
+  return rememberSettled(
+    cachingResolver({
+      async get(selector) {
+        const envName = secretEnvName(selector);
+        const fromEnv = env[envName];
+        if (fromEnv !== undefined) return trimSecret(fromEnv);
+        return fromFile(selector, envName);
+      },
+    }),
+  );
 }
 
 /** A resolver over a fixed map `{name: {key: value}}`, for tests and embedding. */

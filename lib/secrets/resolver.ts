@@ -9,6 +9,11 @@ import type { SecretKeySelector } from '../manifests/types.ts';
 export interface SecretResolver {
   get(selector: SecretKeySelector): Promise<string>;
   /**
+   * The value `get` would resolve to, when it has been read and is still cached; undefined otherwise. A
+   * source then checks a request in the turn it arrived in, instead of waiting a turn for a settled promise.
+   */
+  cached?(selector: SecretKeySelector): string | undefined;
+  /**
    * Forgets the values a caching resolver read at least `REFRESH_MIN_AGE_MS` ago, so the next `get` reads
    * the store again; true when it forgot any. Ingest calls it when a signature or token is refused: a
    * rotated secret is then picked up at once, and a flood of bad requests reads the store at most once
@@ -108,6 +113,34 @@ export function cachingResolver(inner: SecretResolver, now: () => number = Date.
       const dropped = cache.refresh();
       // The fast path may hold what the cache just dropped: start it afresh (fresh values are still cached).
       if (dropped) bySelector = new WeakMap();
+      return dropped;
+    },
+  };
+}
+
+/**
+ * Adds `cached` to a caching resolver: the values its `get` settled with, by selector object (manifests hand
+ * over the same one on every request), all forgotten when `refresh` forgets any.
+ */
+export function rememberSettled(resolver: SecretResolver): SecretResolver {
+  let settled = new WeakMap<SecretKeySelector, string>();
+  return {
+    get(selector) {
+      const pending = resolver.get(selector);
+      if (!settled.has(selector)) {
+        // Into the map of the call's time: a read that a refresh overtook is not remembered after it.
+        const into = settled;
+        pending.then(
+          (value) => into.set(selector, value),
+          () => {},
+        );
+      }
+      return pending;
+    },
+    cached: (selector) => settled.get(selector),
+    refresh() {
+      const dropped = resolver.refresh?.() ?? false;
+      if (dropped) settled = new WeakMap();
       return dropped;
     },
   };

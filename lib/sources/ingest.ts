@@ -214,8 +214,9 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
     }
   }
 
-  // Not async: without a bearer token this is the source's own promise, no extra turn per request.
-  function authenticate({ source, spec, context }: Binding, request: HttpRequest): Promise<void> {
+  // Not async: without a bearer token this is what the source's verify returns, undefined when it verified
+  // the request in this turn.
+  function authenticate({ source, spec, context }: Binding, request: HttpRequest): Promise<void> | undefined {
     const { authSecret } = context;
     if (!authSecret) return source.verify(request, spec, deps.secrets);
     return checkBearer(request, authSecret, deps.secrets).then(() =>
@@ -235,7 +236,8 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
     }
     // Awaits only where there is something to wait for: each one costs a turn of the microtask queue.
     try {
-      await authenticate(binding, request);
+      const pending = authenticate(binding, request);
+      if (pending) await pending;
     } catch (err) {
       // A secret rotated since it was read: read the secrets again (at most every 30 s) and check once more.
       if (!(err instanceof AuthError) || !deps.secrets.refresh?.()) throw err;

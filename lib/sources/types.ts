@@ -9,8 +9,12 @@ export interface SourceModule<Spec = unknown> {
   readonly type: string;
   /** The listener part of an event's spec (endpoint, method, port), or undefined when it has none. */
   routesOf(spec: Spec): WebhookContext | undefined;
-  /** Authenticates the sender over the raw request; rejects with AuthError (401) or PayloadError. */
-  verify(request: HttpRequest, spec: Spec, secrets: SecretResolver): Promise<void>;
+  /**
+   * Authenticates the sender over the raw request; rejects with AuthError (401) or PayloadError. Undefined
+   * when the request was verified in this turn (its secrets were cached, see `checkWithSecret`); a failure
+   * is always a rejected promise, never a throw.
+   */
+  verify(request: HttpRequest, spec: Spec, secrets: SecretResolver): Promise<void> | undefined;
   /**
    * The event `data` Argo Events would publish; throws PayloadError for a body it cannot read. A JSON body
    * is parsed now when `parseBody` (the bus hands the object to its consumers), else checked now and parsed

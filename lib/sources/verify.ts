@@ -1,5 +1,7 @@
 /** Signature and token checks shared by sources: HMAC over raw bytes, compared in constant time. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { SecretKeySelector } from '../manifests/types.ts';
+import type { SecretResolver } from '../secrets/resolver.ts';
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
@@ -53,4 +55,24 @@ export function hexDigest(text: string): string | undefined {
 export function decodeBase64(text: string): Buffer | undefined {
   if (text.length === 0 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return undefined;
   return Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+}
+
+/**
+ * Runs `check` with a secret's value, as a source's `verify` (see SourceModule): in this turn when the
+ * resolver has the value cached (undefined, or a rejected promise when `check` throws), else once it is read.
+ * Every accepted request otherwise waited two turns of the microtask queue for a secret read long ago.
+ */
+export function checkWithSecret(
+  secrets: SecretResolver,
+  selector: SecretKeySelector,
+  check: (secret: string) => void,
+): Promise<void> | undefined {
+  const secret = secrets.cached?.(selector);
+  if (secret === undefined) return secrets.get(selector).then(check);
+  try {
+    check(secret);
+    return undefined;
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createStaticSecretResolver } from '../../lib/secrets/local.ts';
-import { AgedCache, cachingResolver, REFRESH_MIN_AGE_MS } from '../../lib/secrets/resolver.ts';
+import {
+  AgedCache,
+  cachingResolver,
+  REFRESH_MIN_AGE_MS,
+  rememberSettled,
+} from '../../lib/secrets/resolver.ts';
 
 describe('AgedCache', () => {
   it('keeps a value until refresh finds it old enough, and never keeps a failure', async () => {
@@ -61,5 +66,61 @@ describe('cachingResolver', () => {
     expect(refreshed).toBe(true);
     expect(after).toEqual(['new', 'new']);
     expect(reads).toBe(2);
+  });
+});
+
+describe('rememberSettled', () => {
+  it('has a value at hand once read, until a refresh forgets it', async () => {
+    // Prepare
+    const values = { gh: { secret: 'old' } };
+    let now = 0;
+    const resolver = rememberSettled(cachingResolver(createStaticSecretResolver(values), () => now));
+    const selector = { name: 'gh', key: 'secret' };
+
+    // Act
+    const beforeRead = resolver.cached?.(selector);
+    const read = await resolver.get(selector);
+    const afterRead = [resolver.cached?.(selector), resolver.cached?.({ ...selector })];
+    values.gh.secret = 'new';
+    const youngRefresh = resolver.refresh?.();
+    const stillOld = resolver.cached?.(selector);
+    now = REFRESH_MIN_AGE_MS;
+    const refreshed = resolver.refresh?.();
+    const forgotten = resolver.cached?.(selector);
+    const reread = await resolver.get(selector);
+
+    // Assess: another object with the same name and key is looked up through get, not at hand
+    expect([beforeRead, read, ...afterRead]).toEqual([undefined, 'old', 'old', undefined]);
+    expect([youngRefresh, stillOld, refreshed, forgotten]).toEqual([false, 'old', true, undefined]);
+    expect([reread, resolver.cached?.(selector)]).toEqual(['new', 'new']);
+  });
+
+  it('keeps no failure, and no value a refresh overtook', async () => {
+    // Prepare
+    let release: (value: string) => void = () => {};
+    let calls = 0;
+    const resolver = rememberSettled({
+      get: (selector) => {
+        calls++;
+        if (selector.name === 'missing') return Promise.reject(new Error('not found'));
+        return new Promise<string>((resolve) => {
+          release = resolve;
+        });
+      },
+      refresh: () => true,
+    });
+    const selector = { name: 'gh', key: 'secret' };
+
+    // Act
+    await expect(resolver.get({ name: 'missing', key: 'k' })).rejects.toThrow('not found');
+    const slow = resolver.get(selector);
+    resolver.refresh?.();
+    release('read before the refresh');
+    await slow;
+
+    // Assess
+    expect(resolver.cached?.({ name: 'missing', key: 'k' })).toBeUndefined();
+    expect(resolver.cached?.(selector)).toBeUndefined();
+    expect(calls).toBe(2);
   });
 });

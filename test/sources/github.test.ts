@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthError, ErrorCode, PayloadError } from '../../lib/errors.ts';
 import { encodeEvent, newEvent } from '../../lib/events/envelope.ts';
 import type { GithubEventSpec } from '../../lib/manifests/types.ts';
-import { createStaticSecretResolver } from '../../lib/secrets/local.ts';
+import { createLocalSecretResolver, createStaticSecretResolver } from '../../lib/secrets/local.ts';
 import { githubSource, verifyGithubSignature } from '../../lib/sources/github/index.ts';
 import { MASKED_AUTH } from '../../lib/sources/headers.ts';
 import { githubExamples, httpRequest, sign } from './helpers.ts';
@@ -127,6 +127,27 @@ describe('github signature verification (conformance section I)', () => {
 
     // Assess
     await expect(result).resolves.toBeUndefined();
+  });
+
+  it('checks in the turn a delivery arrives once the secret is read, rejecting forgeries all the same', async () => {
+    // Prepare: the local resolver, which keeps what it read at hand
+    const local = createLocalSecretResolver({ env: { OUTRIGGER_SECRET_GITHUB_SECRET: GO_GITHUB_SECRET } });
+    const request = (secret: string) =>
+      httpRequest({
+        headers: { 'X-Hub-Signature-256': sign('sha256', secret, GO_GITHUB_BODY) },
+        body: GO_GITHUB_BODY,
+      });
+    await githubSource.verify(request(GO_GITHUB_SECRET), spec, local);
+
+    // Act
+    const again = githubSource.verify(request(GO_GITHUB_SECRET), spec, local);
+    const forged = githubSource.verify(request('forged'), spec, local);
+    const unsigned = githubSource.verify(httpRequest({ body: GO_GITHUB_BODY }), spec, local);
+
+    // Assess
+    expect(again).toBeUndefined();
+    await expect(forged).rejects.toThrow(new AuthError('payload signature check failed'));
+    await expect(unsigned).rejects.toThrow(new AuthError('missing signature'));
   });
 });
 

@@ -4,7 +4,7 @@ import { ManifestError } from '../../lib/errors.ts';
 import { encodeEvent } from '../../lib/events/envelope.ts';
 import { dataJson } from '../../lib/events/raw-json.ts';
 import { createStaticSecretResolver } from '../../lib/secrets/local.ts';
-import { cachingResolver } from '../../lib/secrets/resolver.ts';
+import { cachingResolver, rememberSettled } from '../../lib/secrets/resolver.ts';
 import type { HttpRequest } from '../../lib/sources/http.ts';
 import type { IngestDeps } from '../../lib/sources/ingest.ts';
 import { createIngest, DEFAULT_MAX_PAYLOAD_SIZE } from '../../lib/sources/ingest.ts';
@@ -454,20 +454,25 @@ const rejections: Rejection[] = [
 ];
 
 describe('ingest after a secret is rotated', () => {
-  /** Secrets cached as on Lambda, over a store the test rotates, on a clock the test moves. */
+  /**
+   * Secrets cached as on Lambda (values used in the turn a request arrives once read), over a store the
+   * test rotates, on a clock the test moves.
+   */
   function rotating() {
     const values = { gh: { secret: SECRET }, auth: { token: TOKEN } };
     const clock = { now: 0 };
     let reads = 0;
     const store = createStaticSecretResolver(values);
-    const cached = cachingResolver(
-      {
-        get: (selector) => {
-          reads++;
-          return store.get(selector);
+    const cached = rememberSettled(
+      cachingResolver(
+        {
+          get: (selector) => {
+            reads++;
+            return store.get(selector);
+          },
         },
-      },
-      () => clock.now,
+        () => clock.now,
+      ),
     );
     return { values, clock, reads: () => reads, ...setup({ secrets: cached }) };
   }

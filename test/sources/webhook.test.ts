@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, PayloadError } from '../../lib/errors.ts';
 import type { WebhookEventSpec } from '../../lib/manifests/types.ts';
-import { createStaticSecretResolver } from '../../lib/secrets/local.ts';
+import { createLocalSecretResolver, createStaticSecretResolver } from '../../lib/secrets/local.ts';
 import { MASKED_AUTH, MASKED_TOKEN } from '../../lib/sources/headers.ts';
 import { webhookSource } from '../../lib/sources/webhook/index.ts';
 import { httpRequest, sign } from './helpers.ts';
@@ -200,8 +200,31 @@ describe('webhook hmac extension', () => {
     await expect(bad).rejects.toBeInstanceOf(AuthError);
   });
 
-  it('checks nothing without hmac', async () => {
-    await expect(webhookSource.verify(httpRequest({ body }), spec, secrets)).resolves.toBeUndefined();
+  it('checks nothing without hmac', () => {
+    expect(webhookSource.verify(httpRequest({ body }), spec, secrets)).toBeUndefined();
+  });
+
+  it('checks in the turn a request arrives once the secret is read, and still rejects instead of throwing', async () => {
+    // Prepare: a resolver that has read the secret
+    const local = createLocalSecretResolver({ env: { OUTRIGGER_SECRET_HOOKS_HMAC: 'top-secret' } });
+    const good = () =>
+      httpRequest({ headers: { 'x-hub-signature-256': sign('sha256', 'top-secret', body) }, body });
+    const first = webhookSource.verify(good(), hmacSpec, local);
+    await first;
+
+    // Act
+    const again = webhookSource.verify(good(), hmacSpec, local);
+    const forged = webhookSource.verify(
+      httpRequest({ headers: { 'x-hub-signature-256': sign('sha256', 'forged', body) }, body }),
+      hmacSpec,
+      local,
+    );
+
+    // Assess
+    expect(first).toBeInstanceOf(Promise);
+    expect(again).toBeUndefined();
+    expect(forged).toBeInstanceOf(Promise);
+    await expect(forged).rejects.toBeInstanceOf(AuthError);
   });
 });
 

@@ -21,7 +21,7 @@ import { eventHeaders, githubDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
 import type { HmacAlgorithm } from '../verify.ts';
-import { constantTimeEqual, hexDigest, hmacHex } from '../verify.ts';
+import { checkWithSecret, constantTimeEqual, hexDigest, hmacHex } from '../verify.ts';
 
 /** Event data of a GitHub event (`headers` plural, unlike the plain webhook). */
 export interface GithubEventData {
@@ -62,13 +62,15 @@ export function githubPayload(request: HttpRequest): Record<string, unknown> {
 export const githubSource: SourceModule<GithubEventSpec> = {
   type: 'github',
   routesOf: (spec) => spec.webhook,
-  async verify(request, spec, secrets) {
+  verify(request, spec, secrets) {
     // As upstream: without a configured secret nothing is checked, even when a signature is sent.
-    if (!spec.webhookSecret) return;
-    const secret = await secrets.get(spec.webhookSecret);
-    const signature =
-      headerValue(request.headers, 'X-Hub-Signature-256') || headerValue(request.headers, 'X-Hub-Signature');
-    verifyGithubSignature(signature, request.body, secret);
+    if (!spec.webhookSecret) return undefined;
+    return checkWithSecret(secrets, spec.webhookSecret, (secret) => {
+      const signature =
+        headerValue(request.headers, 'X-Hub-Signature-256') ||
+        headerValue(request.headers, 'X-Hub-Signature');
+      verifyGithubSignature(signature, request.body, secret);
+    });
   },
   toEventData(request, spec): GithubEventData {
     const payload = githubPayload(request);

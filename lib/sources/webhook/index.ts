@@ -12,7 +12,14 @@ import { eventHeaders, providerDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
 import type { HmacAlgorithm } from '../verify.ts';
-import { constantTimeEqual, decodeBase64, hexDigest, hmacDigest, hmacHex } from '../verify.ts';
+import {
+  checkWithSecret,
+  constantTimeEqual,
+  decodeBase64,
+  hexDigest,
+  hmacDigest,
+  hmacHex,
+} from '../verify.ts';
 
 /** Event data of a webhook event, as Argo's `WebhookEventData`. */
 export interface WebhookEventData {
@@ -60,9 +67,9 @@ function verifyHmac(request: HttpRequest, spec: WebhookEventSpec, secret: string
 export const webhookSource: SourceModule<WebhookEventSpec> = {
   type: 'webhook',
   routesOf: (spec) => spec,
-  async verify(request, spec, secrets) {
-    if (!spec.hmac) return;
-    verifyHmac(request, spec, await secrets.get(spec.hmac.secret));
+  verify(request, spec, secrets) {
+    if (!spec.hmac) return undefined;
+    return checkWithSecret(secrets, spec.hmac.secret, (secret) => verifyHmac(request, spec, secret));
   },
   toEventData(request, spec, parseBody = false): WebhookEventData {
     const body = webhookBody(request);

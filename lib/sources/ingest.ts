@@ -28,7 +28,7 @@ import type { HttpRequest, HttpResponse } from './http.ts';
 import { sourceOf } from './index.ts';
 import { acceptedResponse, errorResponse, jsonResponse } from './response.ts';
 import type { SourceModule } from './types.ts';
-import { constantTimeEqual } from './verify.ts';
+import { checkWithSecret, constantTimeEqual } from './verify.ts';
 
 export { errorResponse, jsonResponse } from './response.ts';
 
@@ -154,16 +154,20 @@ function checkConflicts(set: ManifestSet, bindings: Binding[], perPort: boolean)
   if (issues.length > 0) throw new ManifestError(issues);
 }
 
-async function checkBearer(
+/** The `authSecret` bearer check, as a source's verify: undefined when passed in this turn, else a promise. */
+function checkBearer(
   request: HttpRequest,
   authSecret: SecretKeySelector,
   secrets: SecretResolver,
-): Promise<void> {
+): Promise<void> | undefined {
   const header = headerValue(request.headers, 'Authorization');
-  if (!header?.startsWith('Bearer '))
-    throw new AuthError('invalid Authorization header: expected a bearer token');
-  const expected = await secrets.get(authSecret);
-  if (!constantTimeEqual(header.slice('Bearer '.length), expected)) throw new AuthError('invalid auth token');
+  if (!header?.startsWith('Bearer ')) {
+    return Promise.reject(new AuthError('invalid Authorization header: expected a bearer token'));
+  }
+  return checkWithSecret(secrets, authSecret, (expected) => {
+    if (!constantTimeEqual(header.slice('Bearer '.length), expected))
+      throw new AuthError('invalid auth token');
+  });
 }
 
 /** Builds the router and request handler for every webhook-style event in `set`; throws ManifestError on clashes. */
@@ -219,9 +223,9 @@ export function createIngest(set: ManifestSet, deps: IngestDeps): Ingest {
   function authenticate({ source, spec, context }: Binding, request: HttpRequest): Promise<void> | undefined {
     const { authSecret } = context;
     if (!authSecret) return source.verify(request, spec, deps.secrets);
-    return checkBearer(request, authSecret, deps.secrets).then(() =>
-      source.verify(request, spec, deps.secrets),
-    );
+    const bearer = checkBearer(request, authSecret, deps.secrets);
+    if (!bearer) return source.verify(request, spec, deps.secrets);
+    return bearer.then(() => source.verify(request, spec, deps.secrets));
   }
 
   async function accept(binding: Binding, request: HttpRequest): Promise<HttpResponse> {

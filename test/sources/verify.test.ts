@@ -1,7 +1,16 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, decodeBase64, hexDigest, hmacDigest, hmacHex } from '../../lib/sources/verify.ts';
+import type { SecretKeySelector } from '../../lib/manifests/types.ts';
+import type { SecretResolver } from '../../lib/secrets/resolver.ts';
+import {
+  checkWithSecret,
+  constantTimeEqual,
+  decodeBase64,
+  hexDigest,
+  hmacDigest,
+  hmacHex,
+} from '../../lib/sources/verify.ts';
 
 /** `text` with its character at `at` changed to another hex digit. */
 const flip = (text: string, at: number) =>
@@ -73,5 +82,44 @@ describe('digests', () => {
     expect(decodeBase64(bytes.toString('base64url'))).toEqual(bytes);
     expect(decodeBase64('not base64!')).toBeUndefined();
     expect(decodeBase64('')).toBeUndefined();
+  });
+});
+
+describe('checkWithSecret', () => {
+  const selector: SecretKeySelector = { name: 'hooks', key: 'hmac' };
+  /** A resolver with `secret` read already (`cached` answers), or only to be read (`get` only). */
+  const resolver = (secret: string, atHand: boolean): SecretResolver => ({
+    get: async () => secret,
+    ...(atHand ? { cached: () => secret } : {}),
+  });
+  const check = (secret: string) => {
+    if (secret !== 'right') throw new Error(`refused with ${secret}`);
+  };
+
+  it('checks in this turn with a secret at hand: undefined, or a rejection', async () => {
+    // Act
+    const passed = checkWithSecret(resolver('right', true), selector, check);
+    const refused = checkWithSecret(resolver('wrong', true), selector, check);
+
+    // Assess
+    expect(passed).toBeUndefined();
+    expect(refused).toBeInstanceOf(Promise);
+    await expect(refused).rejects.toThrow('refused with wrong');
+  });
+
+  it('reads the secret first otherwise', async () => {
+    // Act
+    const passed = checkWithSecret(resolver('right', false), selector, check);
+    const refused = checkWithSecret(resolver('wrong', false), selector, check);
+    const unreadable = checkWithSecret(
+      { get: () => Promise.reject(new Error('store down')), cached: () => undefined },
+      selector,
+      check,
+    );
+
+    // Assess
+    await expect(passed).resolves.toBeUndefined();
+    await expect(refused).rejects.toThrow('refused with wrong');
+    await expect(unreadable).rejects.toThrow('store down');
   });
 });

@@ -9,6 +9,7 @@ import type { ProviderSpec } from '../json-source.ts';
 import { headersBodyData } from '../json-source.ts';
 import { verifySha256Header } from '../signature.ts';
 import type { SourceModule } from '../types.ts';
+import { checkWithSecret } from '../verify.ts';
 
 /** The fields of a Bitbucket event spec this module reads. */
 export interface BitbucketSpec extends ProviderSpec {
@@ -19,9 +20,9 @@ export interface BitbucketSpec extends ProviderSpec {
 export const bitbucketSource: SourceModule<BitbucketSpec> = {
   type: 'bitbucket',
   routesOf: (spec) => spec.webhook,
-  async verify(request, spec, secrets) {
-    if (!spec.webhookSecret) return;
-    verifySha256Header(request, await secrets.get(spec.webhookSecret));
+  verify(request, spec, secrets) {
+    if (!spec.webhookSecret) return undefined;
+    return checkWithSecret(secrets, spec.webhookSecret, (secret) => verifySha256Header(request, secret));
   },
   toEventData: (request, spec, parseBody) => headersBodyData(request, spec, parseBody),
   deliveryId: (request) => bitbucketDeliveryId(request.headers),

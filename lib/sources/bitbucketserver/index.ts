@@ -8,6 +8,7 @@ import type { ProviderSpec } from '../json-source.ts';
 import { headersBodyData } from '../json-source.ts';
 import { verifySha256Header } from '../signature.ts';
 import type { SourceModule } from '../types.ts';
+import { checkWithSecret } from '../verify.ts';
 
 /** The fields of a Bitbucket Server event spec this module reads. */
 export interface BitbucketServerSpec extends ProviderSpec {
@@ -18,9 +19,9 @@ export interface BitbucketServerSpec extends ProviderSpec {
 export const bitbucketServerSource: SourceModule<BitbucketServerSpec> = {
   type: 'bitbucketserver',
   routesOf: (spec) => spec.webhook,
-  async verify(request, spec, secrets) {
-    if (!spec.webhookSecret) return;
-    verifySha256Header(request, await secrets.get(spec.webhookSecret));
+  verify(request, spec, secrets) {
+    if (!spec.webhookSecret) return undefined;
+    return checkWithSecret(secrets, spec.webhookSecret, (secret) => verifySha256Header(request, secret));
   },
   toEventData: (request, spec, parseBody) => headersBodyData(request, spec, parseBody),
   deliveryId: (request) => bitbucketServerDeliveryId(request.headers),

@@ -11,7 +11,7 @@ import { gitlabDeliveryId } from '../headers.ts';
 import type { ProviderSpec } from '../json-source.ts';
 import { headersBodyData } from '../json-source.ts';
 import type { SourceModule } from '../types.ts';
-import { constantTimeEqual } from '../verify.ts';
+import { checkWithSecret, constantTimeEqual } from '../verify.ts';
 
 /** The fields of a GitLab event spec this module reads. */
 export interface GitlabSpec extends ProviderSpec {
@@ -22,12 +22,13 @@ export interface GitlabSpec extends ProviderSpec {
 export const gitlabSource: SourceModule<GitlabSpec> = {
   type: 'gitlab',
   routesOf: (spec) => spec.webhook,
-  async verify(request, spec, secrets) {
-    if (!spec.secretToken) return;
-    const expected = await secrets.get(spec.secretToken);
-    const token = headerValue(request.headers, 'X-Gitlab-Token');
-    if (!token) throw new AuthError('missing X-Gitlab-Token header');
-    if (!constantTimeEqual(token, expected)) throw new AuthError('X-Gitlab-Token does not match');
+  verify(request, spec, secrets) {
+    if (!spec.secretToken) return undefined;
+    return checkWithSecret(secrets, spec.secretToken, (expected) => {
+      const token = headerValue(request.headers, 'X-Gitlab-Token');
+      if (!token) throw new AuthError('missing X-Gitlab-Token header');
+      if (!constantTimeEqual(token, expected)) throw new AuthError('X-Gitlab-Token does not match');
+    });
   },
   toEventData: (request, spec, parseBody) => headersBodyData(request, spec, parseBody),
   deliveryId: (request) => gitlabDeliveryId(request.headers),

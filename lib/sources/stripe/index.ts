@@ -12,7 +12,7 @@ import { parseJsonObject } from '../body.ts';
 import { safeEventId } from '../headers.ts';
 import { jsonResponse } from '../response.ts';
 import type { SourceModule } from '../types.ts';
-import { constantTimeEqual, hexDigest, hmacHex } from '../verify.ts';
+import { checkWithSecret, constantTimeEqual, hexDigest, hmacHex } from '../verify.ts';
 
 /** The fields of a Stripe event spec this module reads. */
 export interface StripeSpec {
@@ -68,14 +68,15 @@ export function createStripeSource(now: () => number = () => Date.now() / 1000):
   return {
     type: 'stripe',
     routesOf: (spec) => spec.webhook,
-    async verify(request, spec, secrets) {
-      if (!spec.webhookSecret) return;
-      const secret = await secrets.get(spec.webhookSecret);
-      verifyStripeSignature(
-        headerValue(request.headers, 'Stripe-Signature'),
-        request.body,
-        secret,
-        Math.floor(now()),
+    verify(request, spec, secrets) {
+      if (!spec.webhookSecret) return undefined;
+      return checkWithSecret(secrets, spec.webhookSecret, (secret) =>
+        verifyStripeSignature(
+          headerValue(request.headers, 'Stripe-Signature'),
+          request.body,
+          secret,
+          Math.floor(now()),
+        ),
       );
     },
     toEventData(request, spec): StripeEventData {

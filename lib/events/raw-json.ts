@@ -12,6 +12,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
+import { compareStrings } from '../byte-order.ts';
 
 interface RawField {
   key: string;
@@ -127,6 +128,25 @@ export function goJsonEscape(json: string): string {
     return json;
   }
   return json.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] ?? c);
+}
+
+/**
+ * Go's `json.Marshal` of a value decoded into `interface{}`: object keys in byte order at every level (a
+ * JavaScript object would put integer-like keys first), `-0` kept, a lone surrogate as U+FFFD. Numbers are
+ * doubles on both sides and print alike. HTML escaping is left to the envelope (`goJsonEscape`).
+ */
+export function goMarshalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(goMarshalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .sort(compareStrings)
+      .map((key) => `${JSON.stringify(key.toWellFormed())}:${goMarshalJson(record[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  if (typeof value === 'string') return JSON.stringify(value.toWellFormed());
+  if (Object.is(value, -0)) return '-0';
+  return JSON.stringify(value) ?? 'null';
 }
 
 // The same, as UTF-8: bytes holding none of it are written unchanged.

@@ -107,25 +107,6 @@ export function unsupportedMediaType(contentType: string | undefined): PayloadEr
   );
 }
 
-/**
- * Go's `json.Marshal` of a value decoded into `interface{}`: object keys in byte order at every level (a
- * JavaScript object would put integer-like keys first), `-0` kept, a lone surrogate as U+FFFD. Numbers are
- * doubles on both sides and print alike. HTML escaping is left to the envelope (`goJsonEscape`).
- */
-export function goMarshalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(goMarshalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    const members = Object.keys(record)
-      .sort(compareStrings)
-      .map((key) => `${JSON.stringify(key.toWellFormed())}:${goMarshalJson(record[key])}`);
-    return `{${members.join(',')}}`;
-  }
-  if (typeof value === 'string') return JSON.stringify(value.toWellFormed());
-  if (Object.is(value, -0)) return '-0';
-  return JSON.stringify(value) ?? 'null';
-}
-
 /** Deep copy with object keys sorted, as Go's encoding/json writes a `map[string]interface{}`. */
 export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);

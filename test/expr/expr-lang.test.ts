@@ -232,6 +232,31 @@ describe('expr-lang helpers', () => {
     expect(result).toBe('{"a":"\\u003cb\\u003e\\u0026","z":1}');
   });
 
+  it('serialises keys in Go byte order at every level, integer-like and __proto__ keys included', () => {
+    // Prepare: JavaScript puts integer-like keys first; UTF-16 sorts U+10000 before U+FFFF, UTF-8 after
+    const data = JSON.parse('{"body":{"b":1,"10":2,"2":[{"\uffff":1,"\ud800\udc00":2}],"__proto__":3}}');
+
+    // Act
+    const result = run('toJson(body)', data);
+
+    // Assess
+    expect(result).toBe('{"10":2,"2":[{"\uffff":1,"\ud800\udc00":2}],"__proto__":3,"b":1}');
+  });
+
+  it('keeps a __proto__ key as data and leaves Object.prototype alone', () => {
+    // Prepare
+    const data = JSON.parse('{"__proto__.polluted":"yes","__proto__":{"x":1},"body":{}}');
+
+    // Act
+    const env = buildExprEnv(data);
+
+    // Assess
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(env)).toBe(Object.prototype);
+    expect(Object.hasOwn(env, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toEqual({ polluted: 'yes' });
+  });
+
   it('queries a JSON string with jsonpath', () => {
     // Prepare
     const data = { raw: JSON.stringify({ items: [{ id: 1 }, { id: 2 }], meta: { 'a-b': 'x' } }) };

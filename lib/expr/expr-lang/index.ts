@@ -6,7 +6,10 @@
  * const filter = compileExprLang('body.action == "opened" && sprig.contains("bug", body.title)');
  * filter.evaluate(buildExprEnv(event.data)); // true or false
  */
+import { compareStrings } from '../../byte-order.ts';
 import { ErrorCode, OutriggerError } from '../../errors.ts';
+import { goJsonEscape, goMarshalJson } from '../../events/raw-json.ts';
+import { setOwn } from '../../own.ts';
 import { compileRegex, RegexSyntaxError } from '../regex.ts';
 import { ExprSyntaxProblem, type Node, parse } from './parser.ts';
 
@@ -58,7 +61,7 @@ export function buildExprEnv(data: unknown): Record<string, unknown> {
     throw new ExprLangError('', 'failed to unmarshal data: event data is not a JSON object', 'evaluate');
   }
   const params: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) params[key.replaceAll('-', '_')] = value;
+  for (const [key, value] of Object.entries(data)) setOwn(params, key.replaceAll('-', '_'), value);
   const env = expand(removeConflicts(params));
   env.asInt = asInt;
   env.asFloat = asFloat;
@@ -96,7 +99,7 @@ export function compileExprLang(expression: string): ExprLangExpression {
 
 // Argo's removeConflicts: with keys sorted, a key directly followed by one of its dotted children goes.
 function removeConflicts(m: Record<string, unknown>): Record<string, unknown> {
-  const keys = Object.keys(m).sort(byteOrder);
+  const keys = Object.keys(m).sort(compareStrings);
   const out = { ...m };
   for (let i = 0; i < keys.length - 1; i++) {
     const key = keys[i] as string;
@@ -105,24 +108,21 @@ function removeConflicts(m: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-// bellows.Expand: `a.b.c: v` becomes `{a: {b: {c: v}}}`.
+// bellows.Expand: `a.b.c: v` becomes `{a: {b: {c: v}}}`. Every part is an own key, `__proto__` included: read
+// or written as a plain property, `__proto__.x` reached Object.prototype.
 function expand(m: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(m).sort(byteOrder)) {
+  for (const key of Object.keys(m).sort(compareStrings)) {
     const parts = key.split('.');
     let target = out;
     for (const part of parts.slice(0, -1)) {
-      const existing = target[part];
-      if (!isMap(existing)) target[part] = {};
+      const existing = Object.hasOwn(target, part) ? target[part] : undefined;
+      if (!isMap(existing)) setOwn(target, part, {});
       target = target[part] as Record<string, unknown>;
     }
-    target[parts.at(-1) as string] = m[key];
+    setOwn(target, parts.at(-1) as string, m[key]);
   }
   return out;
-}
-
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -372,20 +372,9 @@ function asFloat(value: unknown): number {
   throw new EvalProblem(`invalid operation: float(${typeof value === 'string' ? value : goType(value)})`);
 }
 
-/** Go's json.Marshal: keys sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped. */
+/** Argo's `toJson`, Go's json.Marshal: keys in byte order at every level, `<`, `>`, `&`, U+2028 and U+2029 escaped. */
 function toJson(value: unknown): string {
-  const text = JSON.stringify(sortKeys(value)) ?? 'null';
-  return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (isMap(value)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort(byteOrder)) out[key] = sortKeys(value[key]);
-    return out;
-  }
-  return value;
+  return goJsonEscape(goMarshalJson(value));
 }
 
 /**

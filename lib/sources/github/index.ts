@@ -7,16 +7,9 @@
 
 import { AuthError, PayloadError } from '../../errors.ts';
 import { headerValue } from '../../events/headers.ts';
-import { keepRawJson } from '../../events/raw-json.ts';
+import { goMarshalJson, keepRawJson } from '../../events/raw-json.ts';
 import type { GithubEventSpec } from '../../manifests/types.ts';
-import {
-  goMarshalJson,
-  mediaType,
-  parseGoForm,
-  parseJsonObject,
-  sortKeysDeep,
-  unsupportedMediaType,
-} from '../body.ts';
+import { mediaType, parseGoForm, parseJsonObject, sortKeysDeep, unsupportedMediaType } from '../body.ts';
 import { eventHeaders, githubDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';

@@ -12,7 +12,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { compareStrings } from '../byte-order.ts';
+import { sortedKeys } from '../byte-order.ts';
 
 interface RawField {
   key: string;
@@ -130,25 +130,6 @@ export function goJsonEscape(json: string): string {
   return json.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] ?? c);
 }
 
-/**
- * Go's `json.Marshal` of a value decoded into `interface{}`: object keys in byte order at every level (a
- * JavaScript object would put integer-like keys first), `-0` kept, a lone surrogate as U+FFFD. Numbers are
- * doubles on both sides and print alike. HTML escaping is left to the envelope (`goJsonEscape`).
- */
-export function goMarshalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(goMarshalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    const members = Object.keys(record)
-      .sort(compareStrings)
-      .map((key) => `${JSON.stringify(key.toWellFormed())}:${goMarshalJson(record[key])}`);
-    return `{${members.join(',')}}`;
-  }
-  if (typeof value === 'string') return JSON.stringify(value.toWellFormed());
-  if (Object.is(value, -0)) return '-0';
-  return JSON.stringify(value) ?? 'null';
-}
-
 // The same, as UTF-8: bytes holding none of it are written unchanged.
 const GO_ESCAPED_BYTES = Object.keys(GO_ESCAPES).map((c) => Buffer.from(c, 'utf8'));
 
@@ -262,4 +243,47 @@ export function compactJson(text: string): string {
   if (!parts) return text;
   parts.push(text.slice(start));
   return parts.join('');
+}
+
+/**
+ * Go's `json.Marshal` of a value decoded into `interface{}`: object keys in byte order at every level (a
+ * JavaScript object would put integer-like keys first), `-0` kept, a lone surrogate as U+FFFD. Numbers are
+ * doubles on both sides and print alike. HTML escaping is `goJsonEscape`'s (the envelope escapes the whole
+ * event; expr-lang's `toJson` escapes its own text). Written as one string, with JSON.stringify only for
+ * strings that need escapes: a 7 KB GitHub push took 130-150 µs as members joined per object, 48-57 here.
+ */
+export function goMarshalJson(value: unknown): string {
+  if (typeof value === 'string') return quoteJson(value);
+  if (typeof value !== 'object' || value === null) {
+    if (typeof value === 'number')
+      return Object.is(value, -0) ? '-0' : Number.isFinite(value) ? `${value}` : 'null';
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) {
+    let text = '[';
+    let separator = '';
+    for (const element of value) {
+      text += `${separator}${goMarshalJson(element)}`;
+      separator = ',';
+    }
+    return `${text}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let text = '{';
+  let separator = '';
+  for (const key of sortedKeys(record)) {
+    text += `${separator}${quoteJson(key)}:${goMarshalJson(record[key])}`;
+    separator = ',';
+  }
+  return `${text}}`;
+}
+
+// What JSON.stringify would escape in a string (quote, backslash, control characters), and surrogates (a
+// lone one becomes U+FFFD, as Go writes it).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it looks for
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A JSON string literal as Go writes it, before HTML escaping. */
+function quoteJson(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text.toWellFormed()) : `"${text}"`;
 }

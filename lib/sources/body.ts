@@ -1,5 +1,4 @@
 /** Body and query parsing with Go's rules, so event data matches what Argo Events publishes. */
-import { compareStrings } from '../byte-order.ts';
 import { ErrorCode, PayloadError } from '../errors.ts';
 import { scanJson } from '../events/json-scan.ts';
 import { keepRawJson, lazyRawJson } from '../events/raw-json.ts';
@@ -105,14 +104,4 @@ export function unsupportedMediaType(contentType: string | undefined): PayloadEr
       : `unsupported Content-Type ${JSON.stringify(contentType.slice(0, 100))}`,
     { code: ErrorCode.UnsupportedMediaType, statusCode: 415 },
   );
-}
-
-/** Deep copy with object keys sorted, as Go's encoding/json writes a `map[string]interface{}`. */
-export function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (typeof value !== 'object' || value === null) return value;
-  const record = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort(compareStrings)) setOwn(out, key, sortKeysDeep(record[key]));
-  return out;
 }

@@ -1,5 +1,14 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { compactJson, dataJson, keepRawJson, lazyRawJson, rawJsonOf } from '../../lib/events/raw-json.ts';
+import { compareStrings } from '../../lib/byte-order.ts';
+import {
+  compactJson,
+  dataJson,
+  goMarshalJson,
+  keepRawJson,
+  lazyRawJson,
+  rawJsonOf,
+} from '../../lib/events/raw-json.ts';
 
 describe('compactJson', () => {
   it.each([
@@ -203,5 +212,53 @@ describe('rawJsonOf', () => {
     expect(rawJsonOf(kept, 'body')).toBeUndefined();
     expect(rawJsonOf(replaced, 'data')).toBeUndefined();
     expect(rawJsonOf({ data: 1 }, 'data')).toBeUndefined();
+  });
+});
+
+describe('goMarshalJson', () => {
+  /** The encoder spelled out member by member: keys by compareStrings, every string through JSON.stringify. */
+  function plainGoMarshal(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(plainGoMarshal).join(',')}]`;
+    if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      const members = Object.keys(record)
+        .sort(compareStrings)
+        .map((key) => `${JSON.stringify(key.toWellFormed())}:${plainGoMarshal(record[key])}`);
+      return `{${members.join(',')}}`;
+    }
+    if (typeof value === 'string') return JSON.stringify(value.toWellFormed());
+    if (Object.is(value, -0)) return '-0';
+    return JSON.stringify(value) ?? 'null';
+  }
+
+  it('writes what Go writes for a decoded map', () => {
+    // Prepare: integer-like keys, a key past U+FFFF beside one below it, -0, a lone surrogate, escapes,
+    // a __proto__ key, an integer past 2^53 (a float64 in Go too)
+    const value = JSON.parse(
+      String.raw`{"b":1,"10":2,"9":{"2":1,"10":[-0,1.5e300]},"\ud83d\ude00":1,"\uffee":2,"s":"\ud800 \"q\" \\ \n","__proto__":{"x":null},"n":12345678901234567890,"t":[true,false,{}],"e":""}`,
+    );
+
+    // Act
+    const text = goMarshalJson(value);
+
+    // Assess: byte order puts U+FFEE (EF BF AE) before U+1F600 (F0 9F 98 80)
+    expect(text).toBe(
+      '{"10":2,"9":{"10":[-0,1.5e+300],"2":1},"__proto__":{"x":null},"b":1,"e":"","n":12345678901234567000,"s":"' +
+        '\ufffd' +
+        String.raw` \"q\" \\ \n","t":[true,false,{}],"` +
+        '\uffee":2,"\ud83d\ude00":1}',
+    );
+  });
+
+  it('agrees with the encoder spelled out member by member, on any JSON value and any string', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.jsonValue(), fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }))),
+        (value) => {
+          expect(goMarshalJson(value)).toBe(plainGoMarshal(value));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });

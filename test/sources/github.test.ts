@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, ErrorCode, PayloadError } from '../../lib/errors.ts';
 import { encodeEvent, newEvent } from '../../lib/events/envelope.ts';
+import { dataJson } from '../../lib/events/raw-json.ts';
 import type { GithubEventSpec } from '../../lib/manifests/types.ts';
 import { createLocalSecretResolver, createStaticSecretResolver } from '../../lib/secrets/local.ts';
 import { githubSource, verifyGithubSignature } from '../../lib/sources/github/index.ts';
@@ -192,20 +193,22 @@ describe('github event data', () => {
     expect(data).toMatchObject({ body: { 'X-GitHub-Event': '', 'X-GitHub-Delivery': '' } });
   });
 
-  it('sorts body keys at every level, as Go marshals a map', () => {
+  it('gives consumers the body with keys sorted at every level, as Go marshals a map', () => {
     // Prepare
     const request = httpRequest({
       headers: { 'content-type': 'application/json' },
       body: '{"z":{"b":1,"a":[{"d":1,"c":2}]},"a":1}',
     });
 
-    // Act
-    const data = githubSource.toEventData(request, {}) as { body: unknown };
+    // Act: the text an in-process consumer reads (the embedded bus hands over the object itself)
+    const data = githubSource.toEventData(request, {}, true) as { body: unknown };
+    const text = dataJson(data);
 
-    // Assess
-    expect(JSON.stringify(data.body)).toBe(
-      '{"X-GitHub-Delivery":"","X-GitHub-Event":"","a":1,"z":{"a":[{"c":2,"d":1}],"b":1}}',
+    // Assess: the fields in Argo's struct order, the body's keys in byte order
+    expect(text).toBe(
+      '{"headers":{"Content-Type":["application/json"]},"body":{"X-GitHub-Delivery":"","X-GitHub-Event":"","a":1,"z":{"a":[{"c":2,"d":1}],"b":1}}}',
     );
+    expect(data.body).toEqual(JSON.parse(text!).body);
   });
 
   it('puts on the bus the text Go marshals the map to, where JSON.stringify would differ', () => {

@@ -4,7 +4,6 @@
  * that template constants and sprig functions produce (int, int64, time.Time).
  */
 
-import { compareStrings } from '../../byte-order.ts';
 import { setOwn } from '../../own.ts';
 
 /** Go's invalid `reflect.Value`: a missing map key. Prints as `<no value>`; becomes nil when passed on. */
@@ -76,12 +75,8 @@ export function mapSet(m: GoMap, key: string, v: Value): void {
   setOwn(m as Record<string, Value>, key, v);
 }
 
-/** The map's keys in Go's printing/range order (sorted). */
-export function sortedKeys(m: GoMap): string[] {
-  return Object.keys(m).sort(compareStrings);
-}
-
-export { compareStrings } from '../../byte-order.ts';
+// A map's keys in Go's printing and range order (sorted by bytes).
+export { compareStrings, sortedKeys } from '../../byte-order.ts';
 
 /** Go's type name of a value as `%T` prints it. */
 export function typeName(v: Value): string {

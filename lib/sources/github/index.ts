@@ -9,7 +9,7 @@ import { AuthError, PayloadError } from '../../errors.ts';
 import { headerValue } from '../../events/headers.ts';
 import { goMarshalJson, keepRawJson } from '../../events/raw-json.ts';
 import type { GithubEventSpec } from '../../manifests/types.ts';
-import { mediaType, parseGoForm, parseJsonObject, sortKeysDeep, unsupportedMediaType } from '../body.ts';
+import { mediaType, parseGoForm, parseJsonObject, unsupportedMediaType } from '../body.ts';
 import { eventHeaders, githubDeliveryId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import type { SourceModule } from '../types.ts';
@@ -69,10 +69,7 @@ export const githubSource: SourceModule<GithubEventSpec> = {
     const payload = githubPayload(request);
     payload['X-GitHub-Event'] = headerValue(request.headers, 'X-GitHub-Event') ?? '';
     payload['X-GitHub-Delivery'] = headerValue(request.headers, 'X-GitHub-Delivery') ?? '';
-    const data: GithubEventData = {
-      headers: eventHeaders(request.headers),
-      body: sortKeysDeep(payload) as Record<string, unknown>,
-    };
+    const data: GithubEventData = { headers: eventHeaders(request.headers), body: payload };
     if (spec.metadata && Object.keys(spec.metadata).length > 0) data.metadata = spec.metadata;
     // Upstream re-marshals the map: its text, not JSON.stringify's, goes on the bus and is what paths read.
     return keepRawJson(data, 'body', goMarshalJson(payload), true);

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuthError, PayloadError } from '../../lib/errors.ts';
-import { createStaticSecretResolver } from '../../lib/secrets/local.ts';
+import { createLocalSecretResolver, createStaticSecretResolver } from '../../lib/secrets/local.ts';
 import { bitbucketSource } from '../../lib/sources/bitbucket/index.ts';
 import { bitbucketServerSource } from '../../lib/sources/bitbucketserver/index.ts';
 import { gitlabSource } from '../../lib/sources/gitlab/index.ts';
@@ -252,6 +252,30 @@ describe('slack', () => {
     await expect(
       slack.verify(request, { ...spec, token: { name: 'hooks', key: 'verify' } }, secrets),
     ).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it('checks both secrets in the turn a request arrives once they are read, and still rejects', async () => {
+    // Prepare: the local resolver keeps what it read at hand
+    const local = createLocalSecretResolver({
+      env: { OUTRIGGER_SECRET_HOOKS_SLACK: 'slk', OUTRIGGER_SECRET_HOOKS_VERIFY: 'vt' },
+    });
+    const withToken = { ...spec, token: { name: 'hooks', key: 'verify' } };
+    const event = (token: string) => slackRequest(`{"token":"${token}","type":"event_callback","event":{}}`);
+    await slack.verify(event('vt'), withToken, local);
+
+    // Act
+    const again = slack.verify(event('vt'), withToken, local);
+    const wrongToken = slack.verify(event('nope'), withToken, local);
+    const wrongSignature = slack.verify(
+      slackRequest('{"token":"vt","type":"event_callback","event":{}}', 'application/json', NOW, 'other'),
+      withToken,
+      local,
+    );
+
+    // Assess
+    expect(again).toBeUndefined();
+    await expect(wrongToken).rejects.toThrow(new AuthError('invalid verification token'));
+    await expect(wrongSignature).rejects.toThrow(new AuthError('slack signature check failed'));
   });
 
   it('refuses a form that is neither an interaction nor a command', () => {

@@ -12,7 +12,7 @@ import { safeEventId } from '../headers.ts';
 import type { HttpRequest } from '../http.ts';
 import { jsonResponse } from '../response.ts';
 import type { SourceModule } from '../types.ts';
-import { constantTimeEqual, hexDigest, hmacHex } from '../verify.ts';
+import { checkWithSecret, constantTimeEqual, hexDigest, hmacHex } from '../verify.ts';
 
 /** The fields of a Slack event spec this module reads. */
 export interface SlackSpec {
@@ -78,27 +78,35 @@ function verifySignature(request: HttpRequest, secret: string, nowSeconds: numbe
   }
 }
 
+function verifyToken(request: HttpRequest, expected: string): void {
+  let token: unknown;
+  try {
+    token = parseJsonObject(request.body).token;
+  } catch {
+    return; // not JSON: toEventData answers 400
+  }
+  if (typeof token !== 'string' || !constantTimeEqual(token, expected)) {
+    throw new AuthError('invalid verification token');
+  }
+}
+
 /** Builds the Slack module; `now` is injectable for tests (seconds since the epoch). */
 export function createSlackSource(now: () => number = () => Date.now() / 1000): SourceModule<SlackSpec> {
   return {
     type: 'slack',
     routesOf: (spec) => spec.webhook,
-    async verify(request, spec, secrets) {
-      if (spec.signingSecret)
-        verifySignature(request, await secrets.get(spec.signingSecret), Math.floor(now()));
+    verify(request, spec, secrets) {
+      const signed = spec.signingSecret
+        ? checkWithSecret(secrets, spec.signingSecret, (secret) =>
+            verifySignature(request, secret, Math.floor(now())),
+          )
+        : undefined;
       // The (deprecated) verification token inside Events API bodies, checked as slack-go's ParseEvent does.
-      if (spec.token && !isForm(request)) {
-        const expected = await secrets.get(spec.token);
-        let token: unknown;
-        try {
-          token = parseJsonObject(request.body).token;
-        } catch {
-          return; // not JSON: toEventData answers 400
-        }
-        if (typeof token !== 'string' || !constantTimeEqual(token, expected)) {
-          throw new AuthError('invalid verification token');
-        }
-      }
+      const tokenSecret = spec.token;
+      if (!tokenSecret || isForm(request)) return signed;
+      const checkToken = () =>
+        checkWithSecret(secrets, tokenSecret, (expected) => verifyToken(request, expected));
+      return signed ? signed.then(checkToken) : checkToken();
     },
     toEventData(request) {
       const body = readBody(request);

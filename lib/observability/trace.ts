@@ -92,12 +92,9 @@ export function childSpan(parent: TraceContext): TraceContext {
   return { ...parent, parentId: newSpanId() };
 }
 
-/** Two hex digits per byte value, for the flags field. */
-const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-
 /** The `traceparent` header value (version 00). */
 export function formatTraceparent(context: TraceContext): string {
-  return `00-${context.traceId}-${context.parentId}-${HEX_BYTES[context.flags & 0xff]}`;
+  return `00-${context.traceId}-${context.parentId}-${context.flags.toString(16).padStart(2, '0')}`;
 }
 
 /**

@@ -98,23 +98,10 @@ export function isSecretNotFound(err: unknown): err is SecretNotFoundError {
  */
 export function cachingResolver(inner: SecretResolver, now: () => number = Date.now): SecretResolver {
   const cache = new AgedCache<string>(REFRESH_MIN_AGE_MS, now);
-  // Manifests hand over the same selector object on every request: found without building the key.
-  let bySelector = new WeakMap<SecretKeySelector, Promise<string>>();
+  // Requests find a secret read already through `rememberSettled`, by selector object, without this call.
   return {
-    get(selector) {
-      const known = bySelector.get(selector);
-      if (known) return known;
-      const pending = cache.get(`${selector.name}\u0000${selector.key}`, () => inner.get(selector));
-      bySelector.set(selector, pending);
-      pending.catch(() => bySelector.delete(selector));
-      return pending;
-    },
-    refresh() {
-      const dropped = cache.refresh();
-      // The fast path may hold what the cache just dropped: start it afresh (fresh values are still cached).
-      if (dropped) bySelector = new WeakMap();
-      return dropped;
-    },
+    get: (selector) => cache.get(`${selector.name}\u0000${selector.key}`, () => inner.get(selector)),
+    refresh: () => cache.refresh(),
   };
 }
 
